@@ -1,0 +1,38 @@
+# Two commands do all the set-up: `make test` and `make demo` create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: test demo lint typecheck bench check clean emulator
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+demo: $(STAMP)
+	$(BIN)/python -m demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check wenxin_core langchain_wenxin llama_index_wenxin
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+bench: $(STAMP)
+	$(BIN)/python bench/transport.py
+	$(BIN)/python bench/throughput.py
+
+emulator: $(STAMP)
+	$(BIN)/wenxin-emulator --port 8765
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
