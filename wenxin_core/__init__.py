@@ -3,12 +3,61 @@
 It speaks Qianfan's chat API v1 over httpx: credentials and both auth modes, the model catalog,
 request validation, message normalisation, sync and async clients with SSE streaming, typed
 errors and retries. It imports neither LangChain nor LlamaIndex.
+
+Example:
+    >>> from wenxin_core import WenxinClient
+    >>> client = WenxinClient("Llama-2-13b-chat")  # doctest: +SKIP
+    >>> for chunk in client.stream([{"role": "user", "content": "Hi"}]):  # doctest: +SKIP
+    ...     print(chunk.result, end="")
+
 """
 
+from wenxin_core.async_client import AsyncWenxinClient
+from wenxin_core.auth import (
+    AccessTokenAuth,
+    BceSigningAuth,
+    Credentials,
+    FixedTokenAuth,
+    TokenProvider,
+    build_auth,
+)
 from wenxin_core.catalog import ModelSpec, list_models, resolve_model
+from wenxin_core.client import WenxinClient
 from wenxin_core.errors import *  # noqa: F403
 from wenxin_core.errors import __all__ as _errors_all
+from wenxin_core.messages import ContextTruncatedWarning, NormalizedMessages, normalize_messages
+from wenxin_core.params import ChatParams
+from wenxin_core.request import DEFAULT_TIMEOUT
+from wenxin_core.retry import RetryPolicy
+from wenxin_core.stream import AsyncChatStream, ChatStream
+from wenxin_core.types import ChatCompletion, ChatCompletionChunk, ChatMessage, Usage
 
 __version__ = "0.1.0"
 
-__all__ = ["ModelSpec", "__version__", "list_models", "resolve_model", *_errors_all]
+__all__ = [
+    "AsyncWenxinClient",
+    "WenxinClient",
+    "ChatStream",
+    "AsyncChatStream",
+    "ChatCompletion",
+    "ChatCompletionChunk",
+    "ChatMessage",
+    "Usage",
+    "ChatParams",
+    "ModelSpec",
+    "list_models",
+    "resolve_model",
+    "normalize_messages",
+    "NormalizedMessages",
+    "ContextTruncatedWarning",
+    "Credentials",
+    "build_auth",
+    "AccessTokenAuth",
+    "BceSigningAuth",
+    "FixedTokenAuth",
+    "TokenProvider",
+    "RetryPolicy",
+    "DEFAULT_TIMEOUT",
+    "__version__",
+    *_errors_all,
+]

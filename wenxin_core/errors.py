@@ -48,7 +48,11 @@ class WenxinError(Exception):
         error_msg: Qianfan's ``error_msg`` as sent, if any.
         request_id: the service's request id (``id`` in the body or a request-id header).
         status_code: the HTTP status of the response, if there was one.
+        retry_after: seconds the service asked to wait (``Retry-After``), when it said so.
+
     """
+
+    retry_after: float | None = None
 
     def __init__(
         self,
@@ -98,6 +102,7 @@ class WenxinValidationError(WenxinError, ValueError):
     Attributes:
         field: the offending field (``"temperature"``, ``"messages[2].role"``, ``"model"``, ...).
         rule: the rule it broke, in words (``"must be in (0, 1]"``).
+
     """
 
     def __init__(self, field: str, rule: str, *, message: str | None = None) -> None:
@@ -124,6 +129,7 @@ class ContextOverflowError(WenxinValidationError):
     Attributes:
         limit: the character budget of the model.
         length: the number of characters that would have been sent.
+
     """
 
     def __init__(self, field: str, rule: str, *, limit: int, length: int) -> None:
@@ -149,13 +155,7 @@ class PermissionDeniedError(WenxinError):
 
 
 class RateLimitError(WenxinError):
-    """A request-rate or token-rate limit was hit (4, 18, 336501, 336502, HTTP 429).
-
-    Attributes:
-        retry_after: seconds the service asked to wait, when it said so.
-    """
-
-    retry_after: float | None = None
+    """A request-rate or token-rate limit was hit (4, 18, 336501, 336502, HTTP 429)."""
 
 
 class QuotaExceededError(RateLimitError):
@@ -192,6 +192,7 @@ class StreamInterruptedError(WenxinError):
     Attributes:
         partial_text: the text received before the stream broke off.
         chunks_received: how many events arrived.
+
     """
 
     def __init__(
@@ -321,6 +322,5 @@ def error_from_status(
         request_id=request_id,
         status_code=status_code,
     )
-    if isinstance(err, RateLimitError):
-        err.retry_after = retry_after
+    err.retry_after = retry_after
     return err

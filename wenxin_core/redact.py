@@ -13,7 +13,9 @@ _QUERY_SECRET = re.compile(
     r"(?P<key>(?:" + "|".join(_SECRET_PARAMS) + r"))=(?P<value>[^&\s'\"#]*)",
     re.IGNORECASE,
 )
-_AUTH_HEADER = re.compile(r"(bce-auth-v1/[^/\s]+/[^/\s]+/\d+/[^/\s]*/)([0-9a-f]{64})", re.IGNORECASE)
+_AUTH_HEADER = re.compile(
+    r"(bce-auth-v1/[^/\s]+/[^/\s]+/\d+/[^/\s]*/)([0-9a-f]{64})", re.IGNORECASE
+)
 
 
 def redact(text: str) -> str:

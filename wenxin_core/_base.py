@@ -1,0 +1,200 @@
+"""What the sync and async clients share: configuration, request preparation, retry bookkeeping."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from wenxin_core.auth import AccessTokenAuth, Credentials, build_auth
+from wenxin_core.catalog import ModelSpec, resolve_model
+from wenxin_core.errors import (
+    StreamInterruptedError,
+    TokenExpiredError,
+    WenxinError,
+    WenxinValidationError,
+)
+from wenxin_core.messages import MessageLike, OverflowPolicy
+from wenxin_core.params import ChatParams
+from wenxin_core.request import DEFAULT_TIMEOUT, PreparedChat, prepare_chat
+from wenxin_core.retry import DEFAULT_MAX_RETRIES, RetryPolicy
+
+__all__ = ["DEFAULT_BASE_URL", "ClientBase", "RetryState", "TimeoutTypes"]
+
+logger = logging.getLogger("wenxin_core")
+
+DEFAULT_BASE_URL = "https://aip.baidubce.com"
+"""Qianfan's public host; ``QIANFAN_BASE_URL`` or ``base_url=`` override it."""
+
+TimeoutTypes = float | httpx.Timeout | None
+"""A timeout in seconds for every phase, an ``httpx.Timeout``, or ``None`` for none."""
+
+_PARAM_NAMES = frozenset(
+    {"temperature", "top_p", "top_k", "penalty_score", "stop", "user_id", "max_output_tokens"}
+)
+
+
+class RetryState:
+    """Counts the attempts of one call and decides what to do after each failure."""
+
+    def __init__(self, policy: RetryPolicy, auth: httpx.Auth) -> None:
+        self._policy = policy
+        self._auth = auth
+        self.retries = 0
+        self.token_replayed = False
+
+    def next_delay(self, error: WenxinError, request: httpx.Request | None = None) -> float | None:
+        """Seconds to wait before trying again, or ``None`` to give up and raise ``error``.
+
+        A rejected access token (110/111) is refreshed once and the request replayed at once;
+        that replay is not counted as a retry.
+        """
+        if isinstance(error, TokenExpiredError):
+            if (
+                not self.token_replayed
+                and request is not None
+                and isinstance(self._auth, AccessTokenAuth)
+            ):
+                self.token_replayed = True
+                self._auth.rejected(request)
+                logger.debug("access token rejected (error %s); refreshing once", error.error_code)
+                return 0.0
+            return None
+        retryable = self._policy.should_retry(error, self.retries) or (
+            isinstance(error, StreamInterruptedError)
+            and error.chunks_received == 0
+            and self.retries < self._policy.max_retries
+        )
+        if not retryable:
+            return None
+        delay = self._policy.delay(error, self.retries)
+        self.retries += 1
+        logger.debug(
+            "retry %d/%d in %.2fs after %s: %s",
+            self.retries,
+            self._policy.max_retries,
+            delay,
+            type(error).__name__,
+            error,
+        )
+        return delay
+
+
+class ClientBase:
+    """Configuration shared by :class:`WenxinClient` and :class:`AsyncWenxinClient`."""
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        endpoint: str | None = None,
+        api_key: str | SecretStr | None = None,
+        secret_key: str | SecretStr | None = None,
+        access_token: str | SecretStr | None = None,
+        access_key: str | SecretStr | None = None,
+        iam_secret_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        overflow: OverflowPolicy = "truncate",
+        auth: httpx.Auth | None = None,
+    ) -> None:
+        if max_retries < 0:
+            raise WenxinValidationError("max_retries", "must be a non-negative integer")
+        if overflow not in ("truncate", "error"):
+            raise WenxinValidationError("overflow", "must be 'truncate' or 'error'")
+        self.spec: ModelSpec | None = (
+            resolve_model(model, endpoint) if model is not None or endpoint is not None else None
+        )
+        if auth is None:
+            credentials = Credentials.resolve(
+                api_key=api_key,
+                secret_key=secret_key,
+                access_token=access_token,
+                access_key=access_key,
+                iam_secret_key=iam_secret_key,
+                base_url=base_url,
+            )
+            auth = build_auth(credentials)
+            resolved_base = credentials.base_url
+        else:
+            resolved_base = base_url or os.environ.get("QIANFAN_BASE_URL") or DEFAULT_BASE_URL
+        self.base_url = resolved_base.rstrip("/")
+        self.auth = auth
+        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self.retry_policy = RetryPolicy(max_retries=max_retries)
+        self.overflow: OverflowPolicy = overflow
+
+    def __repr__(self) -> str:
+        name = self.spec.name if self.spec else None
+        return f"{type(self).__name__}(model={name!r}, base_url={self.base_url!r})"
+
+    def resolve_spec(self, model: str | None, endpoint: str | None) -> ModelSpec:
+        """The spec for a call: per-call ``model``/``endpoint`` over the client's own."""
+        if model is None and endpoint is None:
+            if self.spec is None:
+                raise WenxinValidationError(
+                    "model",
+                    "no model given: pass model= (e.g. 'Llama-2-13b-chat') or endpoint= to the "
+                    "client or to the call",
+                )
+            return self.spec
+        return resolve_model(model, endpoint)
+
+    def prepare(
+        self,
+        messages: Iterable[MessageLike],
+        *,
+        stream: bool,
+        model: str | None = None,
+        endpoint: str | None = None,
+        system: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **params: Any,
+    ) -> PreparedChat:
+        """Validate a call and encode its request. Raises before anything is sent."""
+        unknown = sorted(set(params) - _PARAM_NAMES)
+        if unknown:
+            raise WenxinValidationError(
+                unknown[0], "is not a chat parameter; pass model-specific fields in extra_body"
+            )
+        spec = self.resolve_spec(model, endpoint)
+        chat_params = ChatParams.build(
+            **params, extra_body=dict(extra_body) if extra_body else None
+        )
+        return prepare_chat(
+            spec,
+            messages,
+            chat_params,
+            system=system,
+            stream=stream,
+            overflow=self.overflow,
+        )
+
+    def url_for(self, prepared: PreparedChat) -> str:
+        """The absolute URL of a prepared call."""
+        return self.base_url + prepared.path
+
+    def timeout_for(self, timeout: TimeoutTypes | object) -> httpx.Timeout:
+        """The per-attempt timeout of a call (the client's unless the call gives one)."""
+        if timeout is _UNSET:
+            return self.timeout
+        if isinstance(timeout, httpx.Timeout):
+            return timeout
+        if timeout is None or isinstance(timeout, (int, float)):
+            return httpx.Timeout(timeout)
+        raise WenxinValidationError("timeout", "must be seconds, an httpx.Timeout or None")
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+_UNSET: Any = _Unset()
+UNSET: Any = _UNSET
+"""Marker for "argument not given" where ``None`` has a meaning (``timeout=None``: no timeout)."""

@@ -1,0 +1,329 @@
+"""``AsyncWenxinClient``: the asynchronous Qianfan chat client on a pooled ``httpx.AsyncClient``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
+from types import TracebackType
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from wenxin_core._base import UNSET, ClientBase, RetryState, TimeoutTypes
+from wenxin_core.errors import WenxinError
+from wenxin_core.messages import MessageLike, OverflowPolicy
+from wenxin_core.request import (
+    DEFAULT_TIMEOUT,
+    PreparedChat,
+    error_for_response,
+    is_event_stream,
+    parse_completion,
+    translate_transport_error,
+)
+from wenxin_core.retry import DEFAULT_MAX_RETRIES
+from wenxin_core.stream import AsyncChatStream, EventReader
+from wenxin_core.transport import make_async_http_client
+from wenxin_core.types import ChatCompletion, ChatCompletionChunk
+
+__all__ = ["AsyncWenxinClient"]
+
+
+class AsyncWenxinClient(ClientBase):
+    """Asynchronous client for Qianfan chat models (same options and behaviour as WenxinClient).
+
+    Example:
+        >>> async with AsyncWenxinClient("Llama-2-13b-chat") as client:  # doctest: +SKIP
+        ...     print((await client.chat([{"role": "user", "content": "Hello"}])).result)
+
+    Credentials come from the arguments or the environment (see :class:`Credentials`). The client
+    validates and normalises every call before sending it, retries transient failures
+    (``max_retries``, exponential backoff with jitter), refreshes a rejected access token once,
+    and raises typed :class:`~wenxin_core.errors.WenxinError` subclasses. Safe to share between
+    tasks; its own connection pool is bound to the event loop that uses it, and a new one is
+    made if it is used from another loop.
+
+    Args:
+        model: a catalog model name (case-insensitive), e.g. ``"Llama-2-13b-chat"``.
+        endpoint: a self-deployed service's endpoint suffix (how Dolly-12B is served).
+        api_key: the application's API Key (``QIANFAN_AK``), with ``secret_key``.
+        secret_key: the application's Secret Key (``QIANFAN_SK``).
+        access_token: a ready access token (``QIANFAN_ACCESS_TOKEN``).
+        access_key: the account's IAM Access Key (``QIANFAN_ACCESS_KEY``), with ``iam_secret_key``.
+        iam_secret_key: the account's IAM Secret Key (``QIANFAN_SECRET_KEY``).
+        base_url: the API host (``QIANFAN_BASE_URL``), default ``https://aip.baidubce.com``.
+        timeout: per attempt; seconds or an ``httpx.Timeout`` (default: 10 s connect, 300 s read).
+        max_retries: retries after the first attempt (default 2).
+        overflow: ``"truncate"`` (drop the oldest turns, with a warning) or ``"error"``.
+        http_client: an ``httpx.AsyncClient`` to use as is (not closed by :meth:`aclose`).
+            By default the client makes its own on a fast aiohttp-backed transport.
+        auth: an ``httpx.Auth`` to use instead of building one from credentials (share one
+            between a sync and an async client to share the token cache).
+
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        endpoint: str | None = None,
+        api_key: str | SecretStr | None = None,
+        secret_key: str | SecretStr | None = None,
+        access_token: str | SecretStr | None = None,
+        access_key: str | SecretStr | None = None,
+        iam_secret_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        overflow: OverflowPolicy = "truncate",
+        http_client: httpx.AsyncClient | None = None,
+        auth: httpx.Auth | None = None,
+    ) -> None:
+        super().__init__(
+            model,
+            endpoint=endpoint,
+            api_key=api_key,
+            secret_key=secret_key,
+            access_token=access_token,
+            access_key=access_key,
+            iam_secret_key=iam_secret_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            overflow=overflow,
+            auth=auth,
+        )
+        self._user_http = http_client
+        self._own_http: httpx.AsyncClient | None = None
+        self._own_loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def http_client(self) -> httpx.AsyncClient:
+        """The ``httpx.AsyncClient`` used in the running event loop (made on first use)."""
+        if self._user_http is not None:
+            return self._user_http
+        loop = asyncio.get_running_loop()
+        if self._own_http is None or self._own_loop is not loop:
+            self._discard_own_client()
+            self._own_http = make_async_http_client(self.timeout)
+            self._own_loop = loop
+        return self._own_http
+
+    def _discard_own_client(self) -> None:
+        """Drop a client made in another (usually finished) event loop."""
+        old, old_loop = self._own_http, self._own_loop
+        self._own_http = self._own_loop = None
+        if old is None or old_loop is None or old_loop.is_closed():
+            return
+        if old_loop.is_running():
+            old_loop.call_soon_threadsafe(lambda: old_loop.create_task(old.aclose()))
+
+    async def chat(
+        self,
+        messages: Iterable[MessageLike],
+        *,
+        model: str | None = None,
+        endpoint: str | None = None,
+        system: str | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
+        penalty_score: float | None = None,
+        stop: list[str] | None = None,
+        user_id: str | None = None,
+        max_output_tokens: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | Any = UNSET,
+    ) -> ChatCompletion:
+        """Send a conversation and return the complete answer.
+
+        Raises:
+            WenxinValidationError: bad input, before anything is sent.
+            WenxinError: a typed subclass for every failure of the service or the network.
+
+        """
+        prepared = self.prepare(
+            messages,
+            stream=False,
+            model=model,
+            endpoint=endpoint,
+            system=system,
+            extra_body=extra_body,
+            temperature=temperature,
+            top_p=top_p,
+            top_k=top_k,
+            penalty_score=penalty_score,
+            stop=stop,
+            user_id=user_id,
+            max_output_tokens=max_output_tokens,
+        )
+        attempt_timeout = self.timeout_for(timeout)
+        state = RetryState(self.retry_policy, self.auth)
+        http = self.http_client
+        while True:
+            request: httpx.Request | None = None
+            try:
+                request = self._request(http, prepared, attempt_timeout)
+                response = await http.send(request, auth=self.auth)
+                content = response.content
+                error = error_for_response(response, content)
+                if error is None:
+                    return parse_completion(response, content, prepared.spec)
+                request = response.request
+                raise error
+            except httpx.HTTPError as exc:
+                error = translate_transport_error(exc, request)
+                delay = state.next_delay(error, request)
+                if delay is None:
+                    raise error from exc
+            except WenxinError as exc:
+                delay = state.next_delay(exc, request)
+                if delay is None:
+                    raise
+            if delay:
+                await asyncio.sleep(delay)
+
+    def stream(
+        self,
+        messages: Iterable[MessageLike],
+        *,
+        model: str | None = None,
+        endpoint: str | None = None,
+        system: str | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
+        penalty_score: float | None = None,
+        stop: list[str] | None = None,
+        user_id: str | None = None,
+        max_output_tokens: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | Any = UNSET,
+    ) -> AsyncChatStream:
+        """Send a conversation and stream the answer chunk by chunk (``async for``).
+
+        Validation happens here, at once; the request is sent when iteration starts. Failures
+        before the first chunk are retried; once a chunk has reached the caller, never. A stream
+        that ends before its final event raises :class:`StreamInterruptedError`.
+        """
+        prepared = self.prepare(
+            messages,
+            stream=True,
+            model=model,
+            endpoint=endpoint,
+            system=system,
+            extra_body=extra_body,
+            temperature=temperature,
+            top_p=top_p,
+            top_k=top_k,
+            penalty_score=penalty_score,
+            stop=stop,
+            user_id=user_id,
+            max_output_tokens=max_output_tokens,
+        )
+        return AsyncChatStream(self._iter_chunks(prepared, self.timeout_for(timeout)))
+
+    def _request(
+        self, http: httpx.AsyncClient, prepared: PreparedChat, timeout: httpx.Timeout
+    ) -> httpx.Request:
+        return http.build_request(
+            "POST",
+            self.url_for(prepared),
+            content=prepared.body,
+            headers=prepared.headers,
+            timeout=timeout,
+        )
+
+    async def _open(
+        self, http: httpx.AsyncClient, prepared: PreparedChat, timeout: httpx.Timeout
+    ) -> tuple[httpx.Response, EventReader, list[ChatCompletionChunk], AsyncIterator[bytes]]:
+        """Send the request and read up to the first chunk (errors here may be retried)."""
+        request = self._request(http, prepared, timeout)
+        try:
+            response = await http.send(request, auth=self.auth, stream=True)
+        except httpx.HTTPError as exc:
+            raise translate_transport_error(exc, request) from exc
+        try:
+            if not is_event_stream(response):
+                content = await response.aread()
+                error = error_for_response(response, content)
+                if error is not None:
+                    error.__dict__["_request"] = response.request
+                    raise error
+                completion = parse_completion(response, content, prepared.spec)
+                final = ChatCompletionChunk(**completion.model_dump(), is_end=True)
+                reader = EventReader(response, prepared.spec)
+                reader.done = True
+                return response, reader, [final], _no_bytes()
+            reader = EventReader(response, prepared.spec)
+            raw = response.aiter_bytes()
+            first: list[ChatCompletionChunk] = []
+            try:
+                async for data in raw:
+                    first = reader.feed(data)
+                    if first:
+                        break
+                else:
+                    first = reader.finish()
+            except httpx.HTTPError as exc:
+                raise reader.interrupted(str(exc) or type(exc).__name__, exc) from exc
+            return response, reader, first, raw
+        except BaseException:
+            await response.aclose()
+            raise
+
+    async def _iter_chunks(
+        self, prepared: PreparedChat, timeout: httpx.Timeout
+    ) -> AsyncGenerator[ChatCompletionChunk, None]:
+        state = RetryState(self.retry_policy, self.auth)
+        http = self.http_client
+        while True:
+            try:
+                response, reader, first, raw = await self._open(http, prepared, timeout)
+                break
+            except WenxinError as exc:
+                delay = state.next_delay(exc, exc.__dict__.get("_request"))
+                if delay is None:
+                    raise
+                if delay:
+                    await asyncio.sleep(delay)
+        try:
+            for chunk in first:
+                yield chunk
+            if reader.done:
+                return
+            try:
+                async for data in raw:
+                    for chunk in reader.feed(data):
+                        yield chunk
+                    if reader.done:
+                        return
+                for chunk in reader.finish():
+                    yield chunk
+            except httpx.HTTPError as exc:
+                raise reader.interrupted(str(exc) or type(exc).__name__, exc) from exc
+        finally:
+            await response.aclose()
+
+    async def aclose(self) -> None:
+        """Close the pooled connections (a caller-supplied ``http_client`` is left open)."""
+        client, self._own_http, self._own_loop = self._own_http, None, None
+        if client is not None:
+            await client.aclose()
+
+    async def __aenter__(self) -> AsyncWenxinClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+async def _no_bytes() -> AsyncIterator[bytes]:
+    """An empty byte stream (for a JSON answer that arrived instead of a stream)."""
+    return
+    yield b""  # pragma: no cover - makes this an async generator

@@ -1,0 +1,295 @@
+"""``WenxinClient``: the synchronous Qianfan chat client on one pooled ``httpx.Client``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator, Iterable, Iterator, Mapping
+from types import TracebackType
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from wenxin_core._base import UNSET, ClientBase, RetryState, TimeoutTypes
+from wenxin_core.errors import WenxinError
+from wenxin_core.messages import MessageLike, OverflowPolicy
+from wenxin_core.request import (
+    DEFAULT_TIMEOUT,
+    PreparedChat,
+    error_for_response,
+    is_event_stream,
+    parse_completion,
+    translate_transport_error,
+)
+from wenxin_core.retry import DEFAULT_MAX_RETRIES
+from wenxin_core.stream import ChatStream, EventReader
+from wenxin_core.transport import make_http_client
+from wenxin_core.types import ChatCompletion, ChatCompletionChunk
+
+__all__ = ["WenxinClient"]
+
+
+class WenxinClient(ClientBase):
+    """Synchronous client for Qianfan chat models.
+
+    Example:
+        >>> with WenxinClient("Llama-2-13b-chat") as client:  # doctest: +SKIP
+        ...     print(client.chat([{"role": "user", "content": "Hello"}]).result)
+
+    Credentials come from the arguments or the environment (see :class:`Credentials`). The client
+    validates and normalises every call before sending it, retries transient failures
+    (``max_retries``, exponential backoff with jitter), refreshes a rejected access token once,
+    and raises typed :class:`~wenxin_core.errors.WenxinError` subclasses. Thread-safe.
+
+    Args:
+        model: a catalog model name (case-insensitive), e.g. ``"Llama-2-13b-chat"``.
+        endpoint: a self-deployed service's endpoint suffix (how Dolly-12B is served).
+        api_key: the application's API Key (``QIANFAN_AK``), with ``secret_key``.
+        secret_key: the application's Secret Key (``QIANFAN_SK``).
+        access_token: a ready access token (``QIANFAN_ACCESS_TOKEN``).
+        access_key: the account's IAM Access Key (``QIANFAN_ACCESS_KEY``), with ``iam_secret_key``.
+        iam_secret_key: the account's IAM Secret Key (``QIANFAN_SECRET_KEY``).
+        base_url: the API host (``QIANFAN_BASE_URL``), default ``https://aip.baidubce.com``.
+        timeout: per attempt; seconds or an ``httpx.Timeout`` (default: 10 s connect, 300 s read).
+        max_retries: retries after the first attempt (default 2).
+        overflow: ``"truncate"`` (drop the oldest turns, with a warning) or ``"error"``.
+        http_client: an ``httpx.Client`` to use (not closed by :meth:`close`).
+        auth: an ``httpx.Auth`` to use instead of building one from credentials (share one
+            between a sync and an async client to share the token cache).
+
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        endpoint: str | None = None,
+        api_key: str | SecretStr | None = None,
+        secret_key: str | SecretStr | None = None,
+        access_token: str | SecretStr | None = None,
+        access_key: str | SecretStr | None = None,
+        iam_secret_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        overflow: OverflowPolicy = "truncate",
+        http_client: httpx.Client | None = None,
+        auth: httpx.Auth | None = None,
+    ) -> None:
+        super().__init__(
+            model,
+            endpoint=endpoint,
+            api_key=api_key,
+            secret_key=secret_key,
+            access_token=access_token,
+            access_key=access_key,
+            iam_secret_key=iam_secret_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            overflow=overflow,
+            auth=auth,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or make_http_client(self.timeout)
+
+    @property
+    def http_client(self) -> httpx.Client:
+        """The underlying ``httpx.Client``."""
+        return self._http
+
+    def chat(
+        self,
+        messages: Iterable[MessageLike],
+        *,
+        model: str | None = None,
+        endpoint: str | None = None,
+        system: str | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
+        penalty_score: float | None = None,
+        stop: list[str] | None = None,
+        user_id: str | None = None,
+        max_output_tokens: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | Any = UNSET,
+    ) -> ChatCompletion:
+        """Send a conversation and return the complete answer.
+
+        Raises:
+            WenxinValidationError: bad input, before anything is sent.
+            WenxinError: a typed subclass for every failure of the service or the network.
+
+        """
+        prepared = self.prepare(
+            messages,
+            stream=False,
+            model=model,
+            endpoint=endpoint,
+            system=system,
+            extra_body=extra_body,
+            temperature=temperature,
+            top_p=top_p,
+            top_k=top_k,
+            penalty_score=penalty_score,
+            stop=stop,
+            user_id=user_id,
+            max_output_tokens=max_output_tokens,
+        )
+        attempt_timeout = self.timeout_for(timeout)
+        state = RetryState(self.retry_policy, self.auth)
+        while True:
+            request: httpx.Request | None = None
+            try:
+                request = self._request(prepared, attempt_timeout)
+                response = self._http.send(request, auth=self.auth)
+                content = response.content
+                error = error_for_response(response, content)
+                if error is None:
+                    return parse_completion(response, content, prepared.spec)
+                request = response.request
+                raise error
+            except httpx.HTTPError as exc:
+                error = translate_transport_error(exc, request)
+                delay = state.next_delay(error, request)
+                if delay is None:
+                    raise error from exc
+            except WenxinError as exc:
+                delay = state.next_delay(exc, request)
+                if delay is None:
+                    raise
+            if delay:
+                time.sleep(delay)
+
+    def stream(
+        self,
+        messages: Iterable[MessageLike],
+        *,
+        model: str | None = None,
+        endpoint: str | None = None,
+        system: str | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
+        penalty_score: float | None = None,
+        stop: list[str] | None = None,
+        user_id: str | None = None,
+        max_output_tokens: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | Any = UNSET,
+    ) -> ChatStream:
+        """Send a conversation and stream the answer chunk by chunk.
+
+        Validation happens here, at once; the request is sent when iteration starts. Failures
+        before the first chunk are retried; once a chunk has reached the caller, never. A stream
+        that ends before its final event raises :class:`StreamInterruptedError`.
+        """
+        prepared = self.prepare(
+            messages,
+            stream=True,
+            model=model,
+            endpoint=endpoint,
+            system=system,
+            extra_body=extra_body,
+            temperature=temperature,
+            top_p=top_p,
+            top_k=top_k,
+            penalty_score=penalty_score,
+            stop=stop,
+            user_id=user_id,
+            max_output_tokens=max_output_tokens,
+        )
+        return ChatStream(self._iter_chunks(prepared, self.timeout_for(timeout)))
+
+    def _request(self, prepared: PreparedChat, timeout: httpx.Timeout) -> httpx.Request:
+        return self._http.build_request(
+            "POST",
+            self.url_for(prepared),
+            content=prepared.body,
+            headers=prepared.headers,
+            timeout=timeout,
+        )
+
+    def _open(
+        self, prepared: PreparedChat, timeout: httpx.Timeout
+    ) -> tuple[httpx.Response, EventReader, list[ChatCompletionChunk], Iterator[bytes]]:
+        """Send the request and read up to the first chunk (errors here may be retried)."""
+        request = self._request(prepared, timeout)
+        try:
+            response = self._http.send(request, auth=self.auth, stream=True)
+        except httpx.HTTPError as exc:
+            raise translate_transport_error(exc, request) from exc
+        try:
+            if not is_event_stream(response):
+                content = response.read()
+                error = error_for_response(response, content)
+                if error is not None:
+                    error.__dict__["_request"] = response.request
+                    raise error
+                completion = parse_completion(response, content, prepared.spec)
+                final = ChatCompletionChunk(**completion.model_dump(), is_end=True)
+                reader = EventReader(response, prepared.spec)
+                reader.done = True
+                return response, reader, [final], iter(())
+            reader = EventReader(response, prepared.spec)
+            raw = response.iter_bytes()
+            first: list[ChatCompletionChunk] = []
+            try:
+                for data in raw:
+                    first = reader.feed(data)
+                    if first:
+                        break
+                else:
+                    first = reader.finish()
+            except httpx.HTTPError as exc:
+                raise reader.interrupted(str(exc) or type(exc).__name__, exc) from exc
+            return response, reader, first, raw
+        except BaseException:
+            response.close()
+            raise
+
+    def _iter_chunks(
+        self, prepared: PreparedChat, timeout: httpx.Timeout
+    ) -> Generator[ChatCompletionChunk, None, None]:
+        state = RetryState(self.retry_policy, self.auth)
+        while True:
+            try:
+                response, reader, first, raw = self._open(prepared, timeout)
+                break
+            except WenxinError as exc:
+                delay = state.next_delay(exc, exc.__dict__.get("_request"))
+                if delay is None:
+                    raise
+                if delay:
+                    time.sleep(delay)
+        try:
+            yield from first
+            if reader.done:
+                return
+            try:
+                for data in raw:
+                    yield from reader.feed(data)
+                    if reader.done:
+                        return
+                yield from reader.finish()
+            except httpx.HTTPError as exc:
+                raise reader.interrupted(str(exc) or type(exc).__name__, exc) from exc
+        finally:
+            response.close()
+
+    def close(self) -> None:
+        """Close the pooled connections (a caller-supplied ``http_client`` is left open)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> WenxinClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
