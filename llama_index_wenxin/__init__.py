@@ -1,0 +1,9 @@
+"""llama_index_wenxin: Baidu Qianfan (文心千帆) chat models as a LlamaIndex ``LLM``.
+
+``Wenxin`` drops into ``Settings.llm``, query engines and chat engines; the transport (auth,
+validation, retries, streaming, typed errors) is :mod:`wenxin_core`'s.
+"""
+
+from llama_index_wenxin.base import DEFAULT_MODEL, Wenxin
+
+__all__ = ["DEFAULT_MODEL", "Wenxin"]
