@@ -1,0 +1,122 @@
+"""``wenxin-emulator``: run the emulator from the command line (``python -m wenxin_core.emulator``).
+
+The first stdout line is the base URL (``http://127.0.0.1:PORT``), so a parent process started with
+``--port 0`` can read the chosen port back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from wenxin_core.emulator.config import (
+    DEFAULT_IAM_ACCESS_KEY,
+    DEFAULT_IAM_SECRET_KEY,
+    DEFAULT_TOKEN_TTL,
+    DEFAULT_UNSAFE_TRIGGER,
+    EmulatorConfig,
+)
+
+__all__ = ["build_parser", "config_from_args", "main"]
+
+
+def _pair(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition(":")
+    if not sep or not key or not value:
+        raise argparse.ArgumentTypeError(f"expected KEY:SECRET, got {text!r}")
+    return key, value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``wenxin-emulator``."""
+    parser = argparse.ArgumentParser(
+        prog="wenxin-emulator",
+        description="A local Qianfan-compatible chat server for tests, demos and benchmarks.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8790, help="port; 0 picks a free one (8790)")
+    parser.add_argument(
+        "--token-ttl", type=int, default=DEFAULT_TOKEN_TTL, help="access token lifetime, seconds"
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds to wait before each chat response"
+    )
+    parser.add_argument(
+        "--chunk-delay", type=float, default=0.0, help="seconds to wait between stream events"
+    )
+    parser.add_argument(
+        "--stream-usage-style",
+        choices=["per_event", "final_only"],
+        default="per_event",
+        help="usage on stream events: per_event (Llama-2-7b docs) or final_only (13b docs)",
+    )
+    parser.add_argument(
+        "--api-key",
+        type=_pair,
+        action="append",
+        metavar="ID:SECRET",
+        help="accepted application API Key:Secret Key (repeatable; default: any pair)",
+    )
+    parser.add_argument(
+        "--iam-key",
+        type=_pair,
+        action="append",
+        metavar="AK:SK",
+        help=f"accepted IAM keys (repeatable; default {DEFAULT_IAM_ACCESS_KEY}:"
+        f"{DEFAULT_IAM_SECRET_KEY})",
+    )
+    parser.add_argument(
+        "--fixed-token", action="append", default=[], help="an always-valid access token"
+    )
+    parser.add_argument(
+        "--custom-endpoint",
+        action="append",
+        help="a self-deployed endpoint name (repeatable; default: any unknown name is one)",
+    )
+    parser.add_argument(
+        "--unsafe-trigger", default=DEFAULT_UNSAFE_TRIGGER, help="text that flags a message"
+    )
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
+    """The :class:`EmulatorConfig` described by parsed arguments."""
+    config = EmulatorConfig(
+        api_keys=dict(args.api_key) if args.api_key else None,
+        token_ttl=args.token_ttl,
+        fixed_tokens=set(args.fixed_token),
+        custom_endpoints=set(args.custom_endpoint) if args.custom_endpoint else None,
+        stream_usage_style=args.stream_usage_style,
+        latency=args.latency,
+        chunk_delay=args.chunk_delay,
+        unsafe_trigger=args.unsafe_trigger,
+    )
+    if args.iam_key:
+        config.iam_keys = dict(args.iam_key)
+    return config
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the emulator in the foreground until interrupted."""
+    args = build_parser().parse_args(argv)
+    from wenxin_core.emulator.app import EmulatorApp
+    from wenxin_core.emulator.server import bind_socket, make_server
+    from wenxin_core.emulator.state import EmulatorState
+
+    try:
+        config = config_from_args(args)
+    except ValueError as exc:
+        print(f"wenxin-emulator: {exc}", file=sys.stderr)
+        return 2
+    sock = bind_socket(args.host, args.port)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"http://{host}:{sock.getsockname()[1]}", flush=True)
+    server = make_server(EmulatorApp(EmulatorState(config)))
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # pragma: no cover - interactive use
+        pass
+    finally:
+        sock.close()
+    return 0

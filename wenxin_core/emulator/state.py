@@ -1,0 +1,227 @@
+"""The emulator's mutable state: issued tokens, queued faults, scripted replies and records.
+
+One :class:`EmulatorState` is shared by the ASGI app (running on the server's event loop) and the
+control methods (called from test code in another thread), so every compound change holds a lock.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from wenxin_core.emulator.config import ERROR_MESSAGES, EmulatorConfig
+
+__all__ = ["EmulatorState", "HttpStatusFault", "QianfanErrorFault", "TokenStatus"]
+
+TokenStatus = str
+"""``"valid"``, ``"expired"`` or ``"invalid"`` (never issued, or revoked)."""
+
+
+@dataclass(frozen=True)
+class QianfanErrorFault:
+    """A Qianfan error body to answer instead of a reply."""
+
+    code: int
+    message: str
+
+
+@dataclass(frozen=True)
+class HttpStatusFault:
+    """A bare HTTP status (a gateway failure) to answer instead of a reply."""
+
+    status: int
+    headers: dict[str, str]
+    body: str
+
+
+class _Counted:
+    """A queue of items, each used ``times`` times before the next one."""
+
+    def __init__(self) -> None:
+        self._items: deque[list[Any]] = deque()
+
+    def push(self, item: object, times: int) -> None:
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        self._items.append([item, times])
+
+    def pop(self) -> Any:
+        if not self._items:
+            return None
+        head = self._items[0]
+        head[1] -= 1
+        if head[1] <= 0:
+            self._items.popleft()
+        return head[0]
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+
+class EmulatorState:
+    """Everything that changes while the emulator runs; safe to use from any thread."""
+
+    def __init__(self, config: EmulatorConfig | None = None) -> None:
+        self.config = config or EmulatorConfig()
+        self._lock = threading.Lock()
+        self._tokens: dict[str, float] = {}
+        self._expired: set[str] = set()
+        self._errors = _Counted()
+        self._statuses = _Counted()
+        self._drops = _Counted()
+        self._scripts = _Counted()
+        self.records: deque[dict[str, Any]] = deque(maxlen=self.config.max_records)
+        self.token_requests = 0
+        self.chat_calls = 0
+        self.latency = self.config.latency
+        self.chunk_delay = self.config.chunk_delay
+
+    # -- tokens ---------------------------------------------------------------------------------
+    def issue_token(self) -> tuple[str, int]:
+        """Create a new access token; return it with its lifetime in seconds."""
+        ttl = self.config.token_ttl
+        now = time.time()
+        token = f"24.{secrets.token_hex(16)}.{ttl}.{int(now + ttl)}.{secrets.randbelow(10**6)}-emu"
+        with self._lock:
+            self._tokens[token] = now + ttl
+        return token, ttl
+
+    def token_status(self, token: str) -> TokenStatus:
+        """Classify an access token sent by a client."""
+        if token in self.config.fixed_tokens:
+            return "valid"
+        expiry = self._tokens.get(token)
+        if expiry is None:
+            return "invalid"
+        if token in self._expired or time.time() >= expiry:
+            return "expired"
+        return "valid"
+
+    def expire_tokens(self) -> None:
+        """Make every token issued so far answer 111 (Access token expired)."""
+        with self._lock:
+            self._expired.update(self._tokens)
+
+    def invalidate_tokens(self) -> None:
+        """Make every token issued so far answer 110 (Access token invalid)."""
+        with self._lock:
+            self._tokens.clear()
+            self._expired.clear()
+
+    def count_token_request(self) -> None:
+        """Count one call of the token endpoint."""
+        with self._lock:
+            self.token_requests += 1
+
+    # -- faults and scripts ---------------------------------------------------------------------
+    def inject_error(self, code: int, *, times: int = 1, message: str | None = None) -> None:
+        """Answer the next ``times`` chat calls with Qianfan error ``code``."""
+        text = message if message is not None else ERROR_MESSAGES.get(code, "Unknown error")
+        with self._lock:
+            self._errors.push(QianfanErrorFault(int(code), text), times)
+
+    def inject_http_status(
+        self,
+        status: int,
+        *,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        body: str = "",
+    ) -> None:
+        """Answer the next ``times`` chat calls with a bare HTTP ``status``."""
+        if not 100 <= status <= 599:
+            raise ValueError("status must be an HTTP status code")
+        with self._lock:
+            self._statuses.push(HttpStatusFault(int(status), dict(headers or {}), body), times)
+
+    def drop_stream_after(self, chunks: int, *, times: int = 1) -> None:
+        """Close the next ``times`` streams abruptly after ``chunks`` events (no ``is_end``)."""
+        if chunks < 0:
+            raise ValueError("chunks must not be negative")
+        with self._lock:
+            self._drops.push(int(chunks), times)
+
+    def script(self, reply: str, *, times: int = 1) -> None:
+        """Use ``reply`` as the text of the next ``times`` successful chat replies."""
+        with self._lock:
+            self._scripts.push(str(reply), times)
+
+    def set_latency(self, request: float = 0.0, chunk: float = 0.0) -> None:
+        """Wait ``request`` seconds before each response and ``chunk`` seconds between events."""
+        if request < 0 or chunk < 0:
+            raise ValueError("latencies must not be negative")
+        self.latency = float(request)
+        self.chunk_delay = float(chunk)
+
+    def next_http_status(self) -> HttpStatusFault | None:
+        """Take the next queued HTTP status fault, if any."""
+        if not self._statuses:
+            return None
+        with self._lock:
+            fault: HttpStatusFault | None = self._statuses.pop()
+        return fault
+
+    def next_error(self) -> QianfanErrorFault | None:
+        """Take the next queued Qianfan error fault, if any."""
+        if not self._errors:
+            return None
+        with self._lock:
+            fault: QianfanErrorFault | None = self._errors.pop()
+        return fault
+
+    def next_drop(self) -> int | None:
+        """Take the next queued stream drop (the number of events to send first), if any."""
+        if not self._drops:
+            return None
+        with self._lock:
+            drop: int | None = self._drops.pop()
+        return drop
+
+    def next_script(self) -> str | None:
+        """Take the next scripted reply text, if any."""
+        if not self._scripts:
+            return None
+        with self._lock:
+            text: str | None = self._scripts.pop()
+        return text
+
+    # -- records ----------------------------------------------------------------------------
+    def record(self, entry: dict[str, Any]) -> None:
+        """Record one chat request and count it."""
+        with self._lock:
+            self.chat_calls += 1
+            self.records.append(entry)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The observable state: recorded requests and counters (JSON-serialisable)."""
+        with self._lock:
+            return {
+                "requests": list(self.records),
+                "token_requests": self.token_requests,
+                "chat_calls": self.chat_calls,
+            }
+
+    def reset(self) -> None:
+        """Forget faults, scripts, records, counters and latencies.
+
+        Issued tokens stay valid (a client's cached token keeps working across tests); tokens made
+        to expire by :meth:`expire_tokens` are valid again, invalidated ones stay invalid.
+        """
+        with self._lock:
+            self._errors.clear()
+            self._statuses.clear()
+            self._drops.clear()
+            self._scripts.clear()
+            self.records.clear()
+            self._expired.clear()
+            self.token_requests = 0
+            self.chat_calls = 0
+            self.latency = self.config.latency
+            self.chunk_delay = self.config.chunk_delay
