@@ -220,14 +220,13 @@ def _require_pair(
         f"{_PAIR_LABEL[missing]}."
     )
     others = [
-        _describe(name, explicit)
-        for name in _PAIR_PARTNER
-        if name not in (first, second) and given[name] is not None
+        name for name in _PAIR_PARTNER if name not in (first, second) and given[name] is not None
     ]
     if others:
+        verb = "belongs" if len(others) == 1 else "belong"
         message += (
-            f" {' and '.join(others)} belong(s) to the other pair: "
-            f"{_describe(present, explicit)} and {' and '.join(others)} cannot be combined."
+            f" Note: {' and '.join(_describe(n, explicit) for n in others)} {verb} to "
+            f"{_PAIR_LABEL[others[0]]}; keys of the two pairs cannot be mixed."
         )
     if explicit:
         message += (
