@@ -1,0 +1,164 @@
+"""LangChain-flavoured twins of the core's errors.
+
+Each class here subclasses both the :mod:`wenxin_core.errors` class of the same name and the
+matching :mod:`langchain_core.exceptions` class, so ``except wenxin_core.RateLimitError`` and
+``except langchain_core.exceptions.ModelRateLimitError`` (and LangChain's fallbacks / retries,
+which read ``is_retryable``) both see what :class:`~langchain_wenxin.ChatWenxin` raises.
+:func:`translate_error` turns a caught core error into its twin, keeping every attribute
+(``error_code``, ``request_id``, ``retry_after``, ``partial_text``, ...), the message, the
+``__cause__`` and the traceback.
+"""
+
+from __future__ import annotations
+
+from langchain_core import exceptions as lc
+
+from wenxin_core import errors as core
+
+__all__ = [
+    "AuthenticationError",
+    "ContextOverflowError",
+    "InvalidMessagesError",
+    "InvalidRequestError",
+    "MissingCredentialsError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "QuotaExceededError",
+    "RateLimitError",
+    "ServerError",
+    "ServiceBusyError",
+    "StreamInterruptedError",
+    "TokenExpiredError",
+    "UnknownModelError",
+    "UnsupportedParameterError",
+    "WenxinConnectionError",
+    "WenxinError",
+    "WenxinTimeoutError",
+    "WenxinValidationError",
+    "translate_error",
+]
+
+
+class WenxinError(core.WenxinError, lc.ModelError):
+    """An error of the service or the core with no more specific LangChain class."""
+
+
+class WenxinValidationError(core.WenxinValidationError, lc.ModelInvalidRequestError):
+    """Bad input caught before sending (a ``ValueError`` too); not retryable."""
+
+
+class UnknownModelError(core.UnknownModelError, lc.ModelNotFoundError):
+    """The model name is not in the catalog (pass ``endpoint=`` for a deployed service)."""
+
+
+class UnsupportedParameterError(core.UnsupportedParameterError, lc.ModelInvalidRequestError):
+    """A parameter the chosen model does not accept (e.g. ``max_tokens`` on Llama-2)."""
+
+
+class InvalidMessagesError(core.InvalidMessagesError, lc.ModelInvalidRequestError):
+    """The conversation cannot be sent (non-text block, no user turn, unknown role, ...)."""
+
+
+class ContextOverflowError(core.ContextOverflowError, lc.ContextOverflowError):
+    """The conversation exceeds the model's input budget (with ``overflow="error"``)."""
+
+
+class AuthenticationError(core.AuthenticationError, lc.ModelAuthenticationError):
+    """Credentials are missing, wrong, or of the wrong kind (application vs IAM keys)."""
+
+
+class MissingCredentialsError(core.MissingCredentialsError, AuthenticationError):
+    """No usable credentials were given as arguments or found in the environment."""
+
+
+class TokenExpiredError(core.TokenExpiredError, AuthenticationError):
+    """The access token was still rejected after the core refreshed it once."""
+
+
+class PermissionDeniedError(core.PermissionDeniedError, lc.ModelPermissionDeniedError):
+    """The application may not use this model or service."""
+
+
+class RateLimitError(core.RateLimitError, lc.ModelRateLimitError):
+    """A request-rate or token-rate limit was hit (retryable)."""
+
+
+class QuotaExceededError(core.QuotaExceededError, RateLimitError):
+    """A daily or total quota is exhausted: retrying soon will not help."""
+
+    is_retryable = False
+
+
+class InvalidRequestError(core.InvalidRequestError, lc.ModelInvalidRequestError):
+    """The service rejected the request as malformed or invalid."""
+
+
+class NotFoundError(core.NotFoundError, InvalidRequestError, lc.ModelNotFoundError):
+    """The endpoint does not exist: a wrong model or endpoint name."""
+
+
+class ServerError(core.ServerError, lc.ModelAPIError):
+    """The service failed (after the core's retries)."""
+
+
+class ServiceBusyError(core.ServiceBusyError, ServerError):
+    """The service is overloaded (336100)."""
+
+
+class WenxinConnectionError(core.WenxinConnectionError, lc.ModelConnectionError):
+    """The service could not be reached, or the connection was lost."""
+
+
+class WenxinTimeoutError(core.WenxinTimeoutError, lc.ModelTimeoutError):
+    """A connect, read, write or pool timeout expired."""
+
+
+class StreamInterruptedError(
+    core.StreamInterruptedError, lc.ModelConnectionError, lc.ModelAPIError
+):
+    """A stream closed before its final event; ``partial_text`` holds what arrived."""
+
+
+# Most specific first: the first class the error is an instance of wins.
+_TWINS: tuple[tuple[type[core.WenxinError], type[core.WenxinError]], ...] = (
+    (core.UnknownModelError, UnknownModelError),
+    (core.UnsupportedParameterError, UnsupportedParameterError),
+    (core.InvalidMessagesError, InvalidMessagesError),
+    (core.ContextOverflowError, ContextOverflowError),
+    (core.WenxinValidationError, WenxinValidationError),
+    (core.MissingCredentialsError, MissingCredentialsError),
+    (core.TokenExpiredError, TokenExpiredError),
+    (core.AuthenticationError, AuthenticationError),
+    (core.PermissionDeniedError, PermissionDeniedError),
+    (core.QuotaExceededError, QuotaExceededError),
+    (core.RateLimitError, RateLimitError),
+    (core.NotFoundError, NotFoundError),
+    (core.InvalidRequestError, InvalidRequestError),
+    (core.ServiceBusyError, ServiceBusyError),
+    (core.ServerError, ServerError),
+    (core.WenxinTimeoutError, WenxinTimeoutError),
+    (core.WenxinConnectionError, WenxinConnectionError),
+    (core.StreamInterruptedError, StreamInterruptedError),
+    (core.WenxinError, WenxinError),
+)
+
+
+def translate_error(err: BaseException) -> BaseException:
+    """Return the LangChain-flavoured twin of a core error (other exceptions unchanged).
+
+    The twin is a new instance of the class from this module that matches the most specific
+    core class of ``err``; it has the same ``args``, the same attributes (``message``,
+    ``error_code``, ``error_msg``, ``request_id``, ``status_code`` and any subclass extras),
+    the same ``__cause__`` / ``__context__`` and the same traceback. An error that already is
+    a twin, or that is not a core error, is returned as is.
+    """
+    if not isinstance(err, core.WenxinError) or isinstance(err, lc.ModelError):
+        return err
+    twin_cls = next(twin for base, twin in _TWINS if isinstance(err, base))
+    twin = twin_cls.__new__(twin_cls)
+    twin.args = err.args
+    twin.__dict__.update(err.__dict__)
+    twin.__cause__ = err.__cause__
+    twin.__context__ = err.__context__
+    twin.__suppress_context__ = err.__suppress_context__
+    return twin.with_traceback(err.__traceback__)
