@@ -154,9 +154,16 @@ class Wenxin(LLM):
     _spec: ModelSpec = PrivateAttr()
     _clients: ClientPair = PrivateAttr()
 
-    def model_post_init(self, context: Any, /) -> None:
-        """Resolve the model and the credentials (raising early on a typo or missing keys)."""
-        super().model_post_init(context)
+    def __init__(self, **data: Any) -> None:
+        """Validate the fields, then resolve the model and the credentials.
+
+        Raises:
+            UnknownModelError: ``model`` is not in the catalog (the message lists the names).
+            MissingCredentialsError: no usable credentials in the arguments or the environment.
+            WenxinValidationError: ``endpoint`` or ``base_url`` is malformed.
+
+        """
+        super().__init__(**data)
         if self.model is None and self.endpoint is None:
             self.model = DEFAULT_MODEL
         self._spec = resolve_model(self.model, self.endpoint)
