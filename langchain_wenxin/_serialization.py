@@ -8,6 +8,7 @@ outside them needs ``allowed_objects=[ChatWenxin]``. Registering our class path 
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 __all__ = ["register_serializable"]
@@ -18,7 +19,7 @@ logger = logging.getLogger(__name__)
 def register_serializable(class_path: tuple[str, ...]) -> None:
     """Add ``class_path`` (an ``lc_id``) to langchain-core's mapping of loadable classes."""
     try:
-        from langchain_core.load import load as lc_load
+        lc_load = importlib.import_module("langchain_core.load.load")
     except ImportError:  # pragma: no cover - langchain-core always has it
         return
     mappings = getattr(lc_load, "ALL_SERIALIZABLE_MAPPINGS", None)
