@@ -1,0 +1,179 @@
+"""One HTTP call = one LLM event: TokenCountingHandler and the instrumentation dispatcher."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from li_helpers import EventCollector, WireLog
+from llama_index.core.base.llms.types import ChatMessage
+from llama_index.core.callbacks import CallbackManager, CBEventType, TokenCountingHandler
+from llama_index.core.callbacks.base_handler import BaseCallbackHandler
+
+from wenxin_core.emulator.server import EmulatorServer
+
+USER = [ChatMessage(role="user", content="Count my tokens")]
+SYNC = ["chat", "complete", "stream_chat", "stream_complete"]
+ASYNC = ["achat", "acomplete", "astream_chat", "astream_complete"]
+
+
+class LLMEventCounter(BaseCallbackHandler):
+    """Counts LLM start/end callback events."""
+
+    def __init__(self) -> None:
+        super().__init__([], [])
+        self.starts = 0
+        self.ends = 0
+        self.exceptions: list[BaseException] = []
+
+    def on_event_start(self, event_type: Any, payload: Any = None, event_id: str = "",
+                       parent_id: str = "", **kwargs: Any) -> str:
+        if event_type == CBEventType.LLM:
+            self.starts += 1
+        return event_id
+
+    def on_event_end(self, event_type: Any, payload: Any = None, event_id: str = "",
+                     **kwargs: Any) -> None:
+        if event_type == CBEventType.LLM:
+            self.ends += 1
+            if payload and "exception" in payload:
+                self.exceptions.append(payload["exception"])
+
+    def start_trace(self, trace_id: str | None = None) -> None:
+        return None
+
+    def end_trace(self, trace_id: str | None = None, trace_map: Any = None) -> None:
+        return None
+
+
+def _call_sync(llm: Any, method: str) -> None:
+    arg: Any = USER if method.endswith("chat") else "Count my tokens"
+    result = getattr(llm, method)(arg)
+    if method.startswith("stream"):
+        list(result)
+
+
+async def _call_async(llm: Any, method: str) -> None:
+    arg: Any = USER if method.endswith("chat") else "Count my tokens"
+    result = await getattr(llm, method)(arg)
+    if method.startswith("astream"):
+        [r async for r in result]
+
+
+def _handlers(make_llm: Any) -> tuple[Any, TokenCountingHandler, LLMEventCounter]:
+    counter = TokenCountingHandler(tokenizer=lambda text: text.split())
+    events = LLMEventCounter()
+    llm = make_llm(callback_manager=CallbackManager([counter, events]))
+    return llm, counter, events
+
+
+@pytest.mark.parametrize("method", SYNC)
+def test_token_counts_sync(make_llm: Any, wire: WireLog, method: str) -> None:
+    llm, counter, events = _handlers(make_llm)
+    _call_sync(llm, method)
+    _call_sync(llm, method)
+    prompt, completion = wire.totals()
+    assert len(wire.usages()) == 2
+    assert (events.starts, events.ends) == (2, 2)
+    assert len(counter.llm_token_counts) == 2
+    assert counter.prompt_llm_token_count == prompt
+    assert counter.completion_llm_token_count == completion
+    assert counter.total_llm_token_count == prompt + completion
+
+
+@pytest.mark.parametrize("method", ASYNC)
+async def test_token_counts_async(make_llm: Any, wire: WireLog, method: str) -> None:
+    llm, counter, events = _handlers(make_llm)
+    await _call_async(llm, method)
+    prompt, completion = wire.totals()
+    assert (events.starts, events.ends) == (1, 1)
+    assert len(counter.llm_token_counts) == 1
+    assert counter.prompt_llm_token_count == prompt
+    assert counter.completion_llm_token_count == completion
+
+
+def test_token_counts_with_per_event_stream_usage(make_llm: Any, wire: WireLog) -> None:
+    """Whatever the intermediate events say, only the final usage is counted."""
+    llm, counter, _ = _handlers(make_llm)
+    list(llm.stream_chat([ChatMessage(role="user", content="a much longer question " * 20)]))
+    prompt, completion = wire.totals()
+    assert counter.prompt_llm_token_count == prompt
+    assert counter.completion_llm_token_count == completion
+
+
+def _one_llm_call(names: list[str], kind: str, streaming: bool) -> None:
+    start = f"LLM{kind}StartEvent"
+    progress = f"LLM{kind}InProgressEvent"
+    end = f"LLM{kind}EndEvent"
+    assert names.count(start) == 1
+    assert names.count(end) == 1
+    assert names[0] == start and names[-1] == end
+    if streaming:
+        assert names.count(progress) >= 2
+    else:
+        assert names.count(progress) == 0
+    other = {"Chat", "Completion"} - {kind}
+    for name in names:
+        for o in other:
+            assert not name.startswith(f"LLM{o}")
+
+
+@pytest.mark.parametrize("method", SYNC)
+def test_instrumentation_events_sync(llm: Any, events: EventCollector, method: str) -> None:
+    _call_sync(llm, method)
+    kind = "Chat" if method.endswith("chat") else "Completion"
+    _one_llm_call(events.names(), kind, method.startswith("stream"))
+
+
+@pytest.mark.parametrize("method", ASYNC)
+async def test_instrumentation_events_async(
+    llm: Any, events: EventCollector, method: str
+) -> None:
+    await _call_async(llm, method)
+    kind = "Chat" if method.endswith("chat") else "Completion"
+    _one_llm_call(events.names(), kind, method.startswith("astream"))
+
+
+def test_end_event_carries_final_usage(llm: Any, events: EventCollector, wire: WireLog) -> None:
+    list(llm.stream_chat(USER))
+    end = next(e for e in events.events if type(e).__name__ == "LLMChatEndEvent")
+    prompt, completion = wire.usages()[-1]
+    assert end.response.raw["usage"]["prompt_tokens"] == prompt
+    assert end.response.raw["usage"]["completion_tokens"] == completion
+    deltas = [
+        e.response.delta for e in events.events if type(e).__name__ == "LLMChatInProgressEvent"
+    ]
+    assert "".join(deltas) == end.response.message.content
+
+
+def test_start_event_payload_has_no_secret(llm: Any, events: EventCollector) -> None:
+    llm.complete("hi", temperature=0.5)
+    start = next(e for e in events.events if type(e).__name__ == "LLMCompletionStartEvent")
+    assert start.additional_kwargs == {"temperature": 0.5}
+    assert start.model_dict["class_name"] == "Wenxin_LLM"
+    assert "test-secret-key" not in str(start.model_dict)
+
+
+def test_failed_call_is_one_event_with_exception(
+    make_llm: Any, emulator: EmulatorServer, events: EventCollector
+) -> None:
+    from wenxin_core.errors import PermissionDeniedError
+
+    llm, _, counter = _handlers(make_llm)
+    emulator.inject_error(6)
+    with pytest.raises(PermissionDeniedError):
+        llm.complete("hi")
+    assert (counter.starts, counter.ends) == (1, 1)
+    assert isinstance(counter.exceptions[0], PermissionDeniedError)
+
+
+def test_retried_call_is_still_one_event(
+    make_llm: Any, emulator: EmulatorServer, wire: WireLog
+) -> None:
+    llm, counter, events = _handlers(make_llm)
+    emulator.inject_http_status(429, headers={"Retry-After": "0"})
+    llm.chat(USER)
+    assert emulator.chat_calls == 2
+    assert (events.starts, events.ends) == (1, 1)
+    prompt, completion = wire.totals()
+    assert counter.total_llm_token_count == prompt + completion
