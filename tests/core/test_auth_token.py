@@ -285,6 +285,39 @@ def test_sync_flow_fetches_once_and_replaces_existing_param() -> None:
     assert auth.provider.fetch_count == 2
 
 
+def test_token_fetch_uses_the_client_timeouts() -> None:
+    """A request yielded by an auth flow gets no timeout from the client: the flow copies it."""
+    seen: dict[str, object] = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen[request.url.path] = request.extensions.get("timeout")
+        if request.url.path == TOKEN_PATH:
+            return httpx.Response(200, json={"access_token": "T", "expires_in": 2592000})
+        return httpx.Response(200, json={})
+
+    auth = AccessTokenAuth(make_provider())
+    timeout = httpx.Timeout(7.0, connect=2.0)
+    with httpx.Client(transport=httpx.MockTransport(handler), auth=auth, timeout=timeout) as c:
+        c.post(CHAT, json={})
+    assert seen[TOKEN_PATH] == seen[CHAT.removeprefix(BASE)] == timeout.as_dict()
+
+
+async def test_async_token_fetch_uses_the_client_timeouts() -> None:
+    seen: dict[str, object] = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen[request.url.path] = request.extensions.get("timeout")
+        if request.url.path == TOKEN_PATH:
+            return httpx.Response(200, json={"access_token": "T", "expires_in": 2592000})
+        return httpx.Response(200, json={})
+
+    auth = AccessTokenAuth(make_provider())
+    transport = httpx.MockTransport(handler)
+    async with httpx.AsyncClient(transport=transport, auth=auth, timeout=3.0) as client:
+        await client.post(CHAT, json={}, timeout=5.0)
+    assert seen[TOKEN_PATH] == httpx.Timeout(5.0).as_dict()
+
+
 def test_rejected_then_replay_fetches_a_new_token() -> None:
     service = FakeService()
     auth = AccessTokenAuth(make_provider())

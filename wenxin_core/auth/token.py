@@ -15,6 +15,7 @@ import threading
 import time
 import weakref
 from collections.abc import AsyncGenerator, Callable, Generator
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -51,9 +52,32 @@ def token_of(request: httpx.Request) -> str | None:
     return str(value) if value is not None else None
 
 
+def _token_request_for(provider: TokenProvider, request: httpx.Request) -> httpx.Request:
+    """The provider's token request, with the timeouts of the request it is fetched for.
+
+    A request yielded from an auth flow does not go through ``Client.build_request``, so without
+    this it would carry no ``timeout`` extension and could wait forever.
+    """
+    token_request = provider.token_request()
+    timeout = request.extensions.get("timeout")
+    if timeout is not None:
+        token_request.extensions = {**token_request.extensions, "timeout": timeout}
+    return token_request
+
+
 def _with_token(request: httpx.Request, token: str) -> None:
     """Set (replace) the ``access_token`` query parameter of ``request`` in place."""
-    request.url = request.url.copy_set_param("access_token", token)
+    request.url = _url_with_token(str(request.url), token)
+
+
+@lru_cache(maxsize=64)
+def _url_with_token(url: str, token: str) -> httpx.URL:
+    """Return ``url`` with ``access_token`` set.
+
+    Cached: parsing a URL with a long token costs more than the rest of the client's per-call
+    work, and ``httpx.URL`` is immutable.
+    """
+    return httpx.URL(url).copy_set_param("access_token", token)
 
 
 class TokenProvider:
@@ -281,7 +305,7 @@ class AccessTokenAuth(httpx.Auth):
             with self.provider.thread_lock:
                 token = self.provider.current()
                 if token is None:
-                    response = yield self.provider.token_request()
+                    response = yield _token_request_for(self.provider, request)
                     response.read()
                     token = self.provider.store(response)
         _with_token(request, token)
@@ -296,7 +320,7 @@ class AccessTokenAuth(httpx.Auth):
             async with self.provider.async_lock():
                 token = self.provider.current()
                 if token is None:
-                    response = yield self.provider.token_request()
+                    response = yield _token_request_for(self.provider, request)
                     await response.aread()
                     token = self.provider.store(response)
         _with_token(request, token)
