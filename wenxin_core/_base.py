@@ -128,6 +128,7 @@ class ClientBase:
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self.retry_policy = RetryPolicy(max_retries=max_retries)
         self.overflow: OverflowPolicy = overflow
+        self._urls: dict[str, httpx.URL] = {}
 
     def __repr__(self) -> str:
         name = self.spec.name if self.spec else None
@@ -175,9 +176,12 @@ class ClientBase:
             overflow=self.overflow,
         )
 
-    def url_for(self, prepared: PreparedChat) -> str:
-        """The absolute URL of a prepared call."""
-        return self.base_url + prepared.path
+    def url_for(self, prepared: PreparedChat) -> httpx.URL:
+        """The absolute URL of a prepared call (parsed once per path)."""
+        url = self._urls.get(prepared.path)
+        if url is None:
+            url = self._urls[prepared.path] = httpx.URL(self.base_url + prepared.path)
+        return url
 
     def timeout_for(self, timeout: TimeoutTypes | object) -> httpx.Timeout:
         """The per-attempt timeout of a call (the client's unless the call gives one)."""

@@ -288,20 +288,20 @@ class AsyncWenxinClient(ClientBase):
                 if delay:
                     await asyncio.sleep(delay)
         try:
-            for chunk in first:
-                yield chunk
-            if reader.done:
-                return
-            try:
-                async for data in raw:
-                    for chunk in reader.feed(data):
-                        yield chunk
-                    if reader.done:
-                        return
-                for chunk in reader.finish():
+            chunks = first
+            while not reader.done:
+                for chunk in chunks:
                     yield chunk
-            except httpx.HTTPError as exc:
-                raise reader.interrupted(str(exc) or type(exc).__name__, exc) from exc
+                try:
+                    data = await anext(raw, None)
+                except httpx.HTTPError as exc:
+                    raise reader.interrupted(str(exc) or type(exc).__name__, exc) from exc
+                chunks = reader.finish() if data is None else reader.feed(data)
+            # Read the (empty) rest before handing out the last chunk, so the connection goes
+            # back to the pool even if the caller stops iterating at the final chunk.
+            await _drain(raw)
+            for chunk in chunks:
+                yield chunk
         finally:
             await response.aclose()
 
@@ -327,3 +327,12 @@ async def _no_bytes() -> AsyncIterator[bytes]:
     """An empty byte stream (for a JSON answer that arrived instead of a stream)."""
     return
     yield b""  # pragma: no cover - makes this an async generator
+
+
+async def _drain(raw: AsyncIterator[bytes]) -> None:
+    """Consume what is left of a finished stream (normally nothing but the chunked trailer)."""
+    try:
+        async for _ in raw:
+            pass
+    except httpx.HTTPError:
+        pass

@@ -264,17 +264,18 @@ class WenxinClient(ClientBase):
                 if delay:
                     time.sleep(delay)
         try:
-            yield from first
-            if reader.done:
-                return
-            try:
-                for data in raw:
-                    yield from reader.feed(data)
-                    if reader.done:
-                        return
-                yield from reader.finish()
-            except httpx.HTTPError as exc:
-                raise reader.interrupted(str(exc) or type(exc).__name__, exc) from exc
+            chunks = first
+            while not reader.done:
+                yield from chunks
+                try:
+                    data = next(raw, None)
+                except httpx.HTTPError as exc:
+                    raise reader.interrupted(str(exc) or type(exc).__name__, exc) from exc
+                chunks = reader.finish() if data is None else reader.feed(data)
+            # Read the (empty) rest before handing out the last chunk, so the connection goes
+            # back to the pool even if the caller stops iterating at the final chunk.
+            _drain(raw)
+            yield from chunks
         finally:
             response.close()
 
@@ -293,3 +294,12 @@ class WenxinClient(ClientBase):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _drain(raw: Iterator[bytes]) -> None:
+    """Consume what is left of a finished stream (normally nothing but the chunked trailer)."""
+    try:
+        for _ in raw:
+            pass
+    except httpx.HTTPError:
+        pass

@@ -10,7 +10,7 @@ REDACTED = "***"
 
 _SECRET_PARAMS = ("access_token", "client_secret", "client_id")
 _QUERY_SECRET = re.compile(
-    r"(?P<key>(?:" + "|".join(_SECRET_PARAMS) + r"))=(?P<value>[^&\s'\"#]*)",
+    r"(?P<key>(?:" + "|".join(_SECRET_PARAMS) + r"))=(?P<value>[^&\s'\"#)\]>,;]*)",
     re.IGNORECASE,
 )
 _AUTH_HEADER = re.compile(

@@ -51,7 +51,7 @@ class EventReader:
     def finish(self) -> list[ChatCompletionChunk]:
         """The input ended: return what was left, or raise if ``is_end`` never came."""
         chunks = self._chunks(self._decoder.flush())
-        if not self.done and not chunks:
+        if not self.done:
             raise self.interrupted("the stream ended before its final (is_end) event")
         return chunks
 
