@@ -58,7 +58,7 @@ def interleaved_medians(
 ) -> dict[str, float]:
     """Median per-call time of each function, measured in interleaved rounds (fair to drift)."""
     samples: dict[str, list[float]] = {name: [] for name in fns}
-    for name, fn in fns.items():
+    for fn in fns.values():
         timed_calls(fn, 0, warmup=50)
     for _ in range(rounds):
         for name, fn in fns.items():
