@@ -283,6 +283,8 @@ class EmulatorProcess(EmulatorControls):
         if process.stdout is not None:
             process.stdout.close()
         self._process = None
+        self._base_url = None
+        self._control = None
 
     def __enter__(self) -> EmulatorProcess:
         return self.start()
