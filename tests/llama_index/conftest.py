@@ -8,10 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-from llama_index.core import Settings
-from llama_index.core.instrumentation import get_dispatcher
-
-from llama_index_wenxin import Wenxin
 from li_helpers import (
     AsyncRecordingTransport,
     EventCollector,
@@ -19,6 +15,10 @@ from li_helpers import (
     RecordingTransport,
     WireLog,
 )
+from llama_index.core import Settings
+from llama_index.core.instrumentation import get_dispatcher
+
+from llama_index_wenxin import Wenxin
 from wenxin_core.emulator.server import EmulatorServer
 
 _ENV_VARS = (

@@ -175,9 +175,7 @@ class EventCollector(BaseEventHandler):
 
     def names(self, prefix: str = "LLM") -> list[str]:
         """Class names of the collected events starting with ``prefix``, in order."""
-        return [
-            type(e).__name__ for e in self.events if type(e).__name__.startswith(prefix)
-        ]
+        return [type(e).__name__ for e in self.events if type(e).__name__.startswith(prefix)]
 
     def count(self, name: str) -> int:
         return sum(1 for e in self.events if type(e).__name__ == name)

@@ -26,14 +26,21 @@ class LLMEventCounter(BaseCallbackHandler):
         self.ends = 0
         self.exceptions: list[BaseException] = []
 
-    def on_event_start(self, event_type: Any, payload: Any = None, event_id: str = "",
-                       parent_id: str = "", **kwargs: Any) -> str:
+    def on_event_start(
+        self,
+        event_type: Any,
+        payload: Any = None,
+        event_id: str = "",
+        parent_id: str = "",
+        **kwargs: Any,
+    ) -> str:
         if event_type == CBEventType.LLM:
             self.starts += 1
         return event_id
 
-    def on_event_end(self, event_type: Any, payload: Any = None, event_id: str = "",
-                     **kwargs: Any) -> None:
+    def on_event_end(
+        self, event_type: Any, payload: Any = None, event_id: str = "", **kwargs: Any
+    ) -> None:
         if event_type == CBEventType.LLM:
             self.ends += 1
             if payload and "exception" in payload:
@@ -126,9 +133,7 @@ def test_instrumentation_events_sync(llm: Any, events: EventCollector, method: s
 
 
 @pytest.mark.parametrize("method", ASYNC)
-async def test_instrumentation_events_async(
-    llm: Any, events: EventCollector, method: str
-) -> None:
+async def test_instrumentation_events_async(llm: Any, events: EventCollector, method: str) -> None:
     await _call_async(llm, method)
     kind = "Chat" if method.endswith("chat") else "Completion"
     _one_llm_call(events.names(), kind, method.startswith("astream"))

@@ -190,9 +190,7 @@ def test_to_dict_has_options_not_secrets(make_llm: Any) -> None:
     assert "http_client" not in data
 
 
-def test_from_dict_rebuilds_a_working_model(
-    make_llm: Any, emulator_env: EmulatorServer
-) -> None:
+def test_from_dict_rebuilds_a_working_model(make_llm: Any, emulator_env: EmulatorServer) -> None:
     llm = make_llm(temperature=0.3, top_k=5)
     rebuilt = Wenxin.from_dict(llm.to_dict())
     assert rebuilt.temperature == 0.3 and rebuilt.top_k == 5

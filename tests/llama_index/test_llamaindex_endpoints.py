@@ -6,9 +6,8 @@ import asyncio
 from typing import Any
 
 import pytest
-from llama_index.core.base.llms.types import ChatMessage, MessageRole
-from llama_index.core.base.llms.types import ImageBlock, TextBlock
 from li_helpers import WireLog
+from llama_index.core.base.llms.types import ChatMessage, ImageBlock, MessageRole, TextBlock
 
 from llama_index_wenxin import Wenxin
 from wenxin_core.emulator.server import EmulatorServer
@@ -53,8 +52,10 @@ def test_stream_chat(llm: Wenxin, wire: WireLog) -> None:
     assert len(responses) > 1
     text = "".join(r.delta or "" for r in responses)
     assert responses[-1].message.content == text
-    assert all(r.message.content == "".join(x.delta or "" for x in responses[: i + 1])
-               for i, r in enumerate(responses))
+    assert all(
+        r.message.content == "".join(x.delta or "" for x in responses[: i + 1])
+        for i, r in enumerate(responses)
+    )
     assert responses[-1].raw["usage"] == _usage_kwargs(wire)
     assert responses[-1].additional_kwargs == _usage_kwargs(wire)
     assert all(r.additional_kwargs == {} for r in responses[:-1])
