@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from wenxin_core.emulator.server import EmulatorServer
-
 from langchain_wenxin import ChatWenxin
+from wenxin_core.emulator.server import EmulatorServer
 
 MODEL = "Llama-2-13b-chat"
 

@@ -14,13 +14,12 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Sys
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 from langchain_core.runnables.history import RunnableWithMessageHistory
-from wenxin_core.emulator.config import DEFAULT_IAM_ACCESS_KEY, DEFAULT_IAM_SECRET_KEY
-from wenxin_core.emulator.server import EmulatorServer
+from lc_helpers import make_llm
 
 from langchain_wenxin import MIN_TEMPERATURE, ChatWenxin
 from langchain_wenxin.errors import UnknownModelError, UnsupportedParameterError
-
-from lc_helpers import make_llm
+from wenxin_core.emulator.config import DEFAULT_IAM_ACCESS_KEY, DEFAULT_IAM_SECRET_KEY
+from wenxin_core.emulator.server import EmulatorServer
 
 RESPONSE_KEYS = {
     "model_name",
@@ -178,8 +177,15 @@ async def test_abatch(wenxin_emulator: EmulatorServer) -> None:
 
 
 def test_params_reach_the_body(wenxin_emulator: EmulatorServer) -> None:
-    llm = make_llm(wenxin_emulator, temperature=0, top_p=0.5, top_k=4, penalty_score=1.2,
-                   user_id="u-1", stop=["zzz"])
+    llm = make_llm(
+        wenxin_emulator,
+        temperature=0,
+        top_p=0.5,
+        top_k=4,
+        penalty_score=1.2,
+        user_id="u-1",
+        stop=["zzz"],
+    )
     llm.invoke("Hello")
     body = wenxin_emulator.requests[-1]["body"]
     assert body["temperature"] == MIN_TEMPERATURE
@@ -271,8 +277,9 @@ class _Recorder(BaseCallbackHandler):
         self.tokens: list[str] = []
         self.chunks: list[Any] = []
 
-    def on_llm_new_token(self, token: str, *, chunk: Any = None, run_id: UUID | None = None,
-                         **kwargs: Any) -> None:
+    def on_llm_new_token(
+        self, token: str, *, chunk: Any = None, run_id: UUID | None = None, **kwargs: Any
+    ) -> None:
         self.tokens.append(token)
         self.chunks.append(chunk)
 

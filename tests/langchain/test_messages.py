@@ -12,10 +12,10 @@ from langchain_core.messages import (
     SystemMessage,
     ToolMessage,
 )
-from wenxin_core import errors as core
 
 from langchain_wenxin.errors import InvalidMessagesError
 from langchain_wenxin.messages import convert_messages
+from wenxin_core import errors as core
 
 
 def test_roles_and_text() -> None:
@@ -29,7 +29,14 @@ def test_roles_and_text() -> None:
             ChatMessage(role="system", content="more rules"),
         ]
     )
-    assert [m["role"] for m in out] == ["system", "user", "assistant", "user", "assistant", "system"]
+    assert [m["role"] for m in out] == [
+        "system",
+        "user",
+        "assistant",
+        "user",
+        "assistant",
+        "system",
+    ]
     assert out[0]["content"] == "be brief"
 
 
@@ -81,7 +88,11 @@ def test_tool_and_function_messages_become_user_text_naming_the_tool() -> None:
 
 def test_ai_output_only_blocks_are_skipped() -> None:
     [msg] = convert_messages(
-        [AIMessage(content=[{"type": "reasoning", "reasoning": "hmm"}, {"type": "text", "text": "ok"}])]
+        [
+            AIMessage(
+                content=[{"type": "reasoning", "reasoning": "hmm"}, {"type": "text", "text": "ok"}]
+            )
+        ]
     )
     assert msg == {"role": "assistant", "content": "ok"}
 

@@ -6,9 +6,9 @@ from typing import Any, ClassVar
 
 import pytest
 from langchain_tests.integration_tests import ChatModelIntegrationTests
-from wenxin_core.emulator.server import EmulatorServer
 
 from langchain_wenxin import ChatWenxin
+from wenxin_core.emulator.server import EmulatorServer
 
 
 class TestChatWenxinStandardIntegration(ChatModelIntegrationTests):
