@@ -16,7 +16,7 @@ from li_helpers import (
     WireLog,
 )
 from llama_index.core import Settings
-from llama_index.core.instrumentation import get_dispatcher
+from llama_index_instrumentation import get_dispatcher
 
 from llama_index_wenxin import Wenxin
 from wenxin_core.emulator.server import EmulatorServer

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from li_helpers import EventCollector, HashEmbedding, WireLog
 from llama_index.core import Document, Settings, SummaryIndex, VectorStoreIndex
+from llama_index.core.base.response.schema import StreamingResponse
 from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
+from llama_index.core.chat_engine.types import ChatMode
 from llama_index.core.prompts import PromptTemplate
 from pydantic import BaseModel
 
@@ -79,7 +81,8 @@ def test_vector_query_engine_streaming(
 ) -> None:
     index = VectorStoreIndex.from_documents(DOCS)
     response = index.as_query_engine(streaming=True).query("What is Qianfan?")
-    tokens = list(response.response_gen)  # type: ignore[union-attr]
+    assert isinstance(response, StreamingResponse)
+    tokens = list(response.response_gen)
     assert len(tokens) > 1
     assert "What is Qianfan?" in "".join(tokens)
     _assert_counted(counter, wire, 1)
@@ -110,7 +113,7 @@ def test_condense_plus_context_chat_engine(
     configured: Wenxin, counter: TokenCountingHandler, wire: WireLog, emulator: EmulatorServer
 ) -> None:
     index = VectorStoreIndex.from_documents(DOCS)
-    engine = index.as_chat_engine(chat_mode="condense_plus_context", similarity_top_k=1)
+    engine = index.as_chat_engine(chat_mode=ChatMode.CONDENSE_PLUS_CONTEXT, similarity_top_k=1)
     first = engine.chat("What does the panda eat?")
     assert "What does the panda eat?" in str(first)
     assert len(wire.usages()) == 1  # no history yet: no condense step
@@ -132,7 +135,7 @@ async def test_condense_plus_context_chat_engine_async(
     configured: Wenxin, counter: TokenCountingHandler, wire: WireLog
 ) -> None:
     index = VectorStoreIndex.from_documents(DOCS)
-    engine = index.as_chat_engine(chat_mode="condense_plus_context")
+    engine = index.as_chat_engine(chat_mode=ChatMode.CONDENSE_PLUS_CONTEXT)
     await engine.achat("What does the panda eat?")
     await engine.achat("And the fox?")
     streamed = await engine.astream_chat("Which one is bigger?")
@@ -145,7 +148,7 @@ def test_condense_plus_context_streaming(
     configured: Wenxin, counter: TokenCountingHandler, wire: WireLog
 ) -> None:
     index = VectorStoreIndex.from_documents(DOCS)
-    engine = index.as_chat_engine(chat_mode="condense_plus_context")
+    engine = index.as_chat_engine(chat_mode=ChatMode.CONDENSE_PLUS_CONTEXT)
     engine.chat("What does the panda eat?")
     streamed = engine.stream_chat("And the fox?")
     text = "".join(streamed.response_gen)
