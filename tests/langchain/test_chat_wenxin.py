@@ -12,6 +12,7 @@ from langchain_core.chat_history import InMemoryChatMessageHistory
 from langchain_core.load import dumpd, dumps, load, loads
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
+from langchain_core.outputs import ChatGenerationChunk, GenerationChunk
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 from langchain_core.runnables.history import RunnableWithMessageHistory
 from lc_helpers import make_llm
@@ -274,11 +275,18 @@ def test_sync_and_async_share_one_token(wenxin_emulator: EmulatorServer) -> None
 
 class _Recorder(BaseCallbackHandler):
     def __init__(self) -> None:
-        self.tokens: list[str] = []
+        self.tokens: list[Any] = []
         self.chunks: list[Any] = []
 
     def on_llm_new_token(
-        self, token: str, *, chunk: Any = None, run_id: UUID | None = None, **kwargs: Any
+        self,
+        token: str | list[str | dict[str, Any]],
+        *,
+        chunk: GenerationChunk | ChatGenerationChunk | None = None,
+        run_id: UUID,
+        parent_run_id: UUID | None = None,
+        tags: list[str] | None = None,
+        **kwargs: Any,
     ) -> None:
         self.tokens.append(token)
         self.chunks.append(chunk)
@@ -286,10 +294,19 @@ class _Recorder(BaseCallbackHandler):
 
 class _AsyncRecorder(AsyncCallbackHandler):
     def __init__(self) -> None:
-        self.tokens: list[str] = []
+        self.tokens: list[Any] = []
 
-    async def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
-        assert kwargs.get("chunk") is not None
+    async def on_llm_new_token(
+        self,
+        token: str | list[str | dict[str, Any]],
+        *,
+        chunk: GenerationChunk | ChatGenerationChunk | None = None,
+        run_id: UUID,
+        parent_run_id: UUID | None = None,
+        tags: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        assert chunk is not None
         self.tokens.append(token)
 
 
@@ -384,3 +401,33 @@ def test_runnable_with_message_history(wenxin_emulator: EmulatorServer) -> None:
     assert [m["role"] for m in messages] == ["user", "assistant"] * 2 + ["user"]
     assert "My name is Ada." in messages[0]["content"]
     assert messages[1]["content"] == first.content
+
+
+def test_injected_http_clients_are_used(wenxin_emulator: EmulatorServer) -> None:
+    import asyncio
+
+    import httpx
+
+    seen: list[str] = []
+
+    def hook(request: httpx.Request) -> None:
+        seen.append("sync")
+
+    async def ahook(request: httpx.Request) -> None:
+        seen.append("async")
+
+    sync_client = httpx.Client(event_hooks={"request": [hook]})
+    llm = make_llm(wenxin_emulator, http_client=sync_client)
+    llm.invoke("Hello")
+    assert "sync" in seen
+
+    async def run() -> None:
+        async with httpx.AsyncClient(event_hooks={"request": [ahook]}) as async_client:
+            allm = make_llm(wenxin_emulator, http_async_client=async_client)
+            await allm.ainvoke("Hello")
+
+    asyncio.run(run())
+    assert "async" in seen
+    llm.close()
+    assert not sync_client.is_closed  # an injected client is left open
+    sync_client.close()
