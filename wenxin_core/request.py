@@ -28,6 +28,7 @@ __all__ = [
     "PreparedChat",
     "error_for_response",
     "final_usage",
+    "header_map",
     "is_event_stream",
     "parse_completion",
     "prepare_chat",
@@ -38,7 +39,7 @@ __all__ = [
 DEFAULT_TIMEOUT = httpx.Timeout(300.0, connect=10.0)
 """A short connect timeout and a generous one for reading: long replies take minutes."""
 
-_REQUEST_ID_HEADERS = ("x-bce-request-id", "x-request-id", "request-id")
+_REQUEST_ID_HEADERS = ("x-bce-request-id", "x-baidu-request-id", "x-request-id", "request-id")
 _JSON_HEADERS = {"Content-Type": "application/json"}
 
 
@@ -99,20 +100,35 @@ def prepare_chat(
     )
 
 
+def header_map(response: httpx.Response) -> dict[str, str]:
+    """The response's headers as a plain lower-cased dict, built once per response.
+
+    ``httpx.Headers`` lookups re-decode every header on each access; reading a handful of
+    headers that way costs more than the rest of a call's client-side work.
+    """
+    cached: dict[str, str] | None = response.__dict__.get("_wenxin_headers")
+    if cached is None:
+        cached = {
+            key.decode("latin-1").lower(): value.decode("latin-1")
+            for key, value in response.headers.raw
+        }
+        response.__dict__["_wenxin_headers"] = cached
+    return cached
+
+
 def request_id_of(response: httpx.Response) -> str | None:
     """The request id the service put in a header, if any."""
-    headers = response.headers
+    headers = header_map(response)
     for name in _REQUEST_ID_HEADERS:
         value = headers.get(name)
         if value:
-            return str(value)
+            return value
     return None
 
 
 def is_event_stream(response: httpx.Response) -> bool:
     """Whether the response is Server-Sent Events (errors come as JSON even for streams)."""
-    content_type: str = response.headers.get("content-type", "")
-    return content_type.startswith("text/event-stream")
+    return header_map(response).get("content-type", "").startswith("text/event-stream")
 
 
 def error_for_response(response: httpx.Response, content: bytes) -> WenxinError | None:
@@ -122,25 +138,29 @@ def error_for_response(response: httpx.Response, content: bytes) -> WenxinError 
     failures are non-2xx with ``X-Bce-Error-Code`` / ``X-Bce-Error-Message`` headers, an empty
     body or an HTML page.
     """
+    status = response.status_code
+    if status < 400 and b'"error_code"' not in content and content[:1] == b"{":
+        return None  # the common case: a JSON answer that is not an error (parsed once, later)
     body: Any = None
     if content:
         try:
             body = json.loads(content)
         except ValueError:
             body = None
-    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    headers = header_map(response)
+    retry_after = parse_retry_after(headers.get("retry-after"))
     request_id = request_id_of(response)
     if isinstance(body, dict) and "error_code" in body:
-        error = error_from_body(body, status_code=response.status_code, request_id=request_id)
+        error = error_from_body(body, status_code=status, request_id=request_id)
         error.retry_after = retry_after
         return error
-    if response.status_code >= 400:
+    if status >= 400:
         excerpt = content[:200].decode("utf-8", errors="replace").strip() if content else ""
         return error_from_status(
-            response.status_code,
+            status,
             body_excerpt=" ".join(excerpt.split()),
-            gateway_code=response.headers.get("x-bce-error-code"),
-            gateway_message=response.headers.get("x-bce-error-message"),
+            gateway_code=headers.get("x-bce-error-code"),
+            gateway_message=headers.get("x-bce-error-message"),
             request_id=request_id,
             retry_after=retry_after,
         )
@@ -148,17 +168,28 @@ def error_for_response(response: httpx.Response, content: bytes) -> WenxinError 
         excerpt = content[:200].decode("utf-8", errors="replace")
         return WenxinError(
             f"Unexpected response from {redact_url(response.request.url)}: not a JSON object "
-            f"(HTTP {response.status_code}, {response.headers.get('content-type', 'no type')}): "
-            f"{excerpt!r}",
-            status_code=response.status_code,
+            f"(HTTP {status}, {headers.get('content-type', 'no type')}): {excerpt!r}",
+            status_code=status,
             request_id=request_id,
         )
     return None
 
 
 def parse_completion(response: httpx.Response, content: bytes, spec: ModelSpec) -> ChatCompletion:
-    """Parse a successful JSON chat answer (call :func:`error_for_response` first)."""
-    completion = ChatCompletion.model_validate_json(content)
+    """Parse a successful JSON chat answer (call :func:`error_for_response` first).
+
+    Raises:
+        WenxinError: the body is not a chat completion.
+
+    """
+    try:
+        completion = ChatCompletion.model_validate_json(content)
+    except ValueError as exc:
+        raise WenxinError(
+            f"Unexpected response from {redact_url(response.request.url)}: {exc}",
+            status_code=response.status_code,
+            request_id=request_id_of(response),
+        ) from None
     completion.model = spec.name
     completion.request_id = request_id_of(response) or completion.id or None
     return completion
