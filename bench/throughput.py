@@ -147,7 +147,8 @@ def main() -> None:
             table[level] = asyncio.run(measure_level(base, token, args.calls, level))
 
     names = list(table[levels[0]])
-    header = f"{'client':26}" + "".join(f"{f'@{level} calls/s':>14}{'ratio':>7}" for level in levels)
+    cells = "".join(f"{f'@{level} calls/s':>14}{'ratio':>7}" for level in levels)
+    header = f"{'client':26}{cells}"
     print(header)
     for name in names:
         row = f"{name:26}"
