@@ -8,6 +8,7 @@ typed errors are the core's.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncGenerator, Generator, Sequence
 from typing import Any, Literal
 
@@ -44,6 +45,11 @@ __all__ = ["DEFAULT_MODEL", "Wenxin"]
 
 DEFAULT_MODEL = "Llama-2-13b-chat"
 """The model used when neither ``model`` nor ``endpoint`` is given."""
+
+_SHARED_ON_COPY = frozenset(
+    {"callback_manager", "rate_limiter", "http_client", "async_http_client", "output_parser"}
+)
+"""Fields a deep copy shares with the original instead of copying."""
 
 
 def _secret_field(description: str, *aliases: str) -> Any:
@@ -185,6 +191,21 @@ class Wenxin(LLM):
             http_client=self.http_client,
             async_http_client=self.async_http_client,
         )
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Wenxin:
+        """A deep copy of the configuration that shares the HTTP clients and callbacks.
+
+        The core clients (connection pools, token cache, locks) cannot be copied and need not
+        be: they are thread-safe and hold no per-conversation state.
+        """
+        values: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            values[name] = value if name in _SHARED_ON_COPY else copy.deepcopy(value, memo)
+        clone = type(self).model_construct(**values)
+        clone._spec = self._spec
+        clone._clients = self._clients
+        return clone
 
     @classmethod
     def class_name(cls) -> str:

@@ -223,3 +223,24 @@ def test_convert_chat_message_roles(llm: Wenxin, emulator: EmulatorServer) -> No
         {"role": "assistant", "content": "A1"},
         {"role": "user", "content": "U2"},
     ]
+
+
+def test_deepcopy_shares_clients_and_callbacks(make_llm: Any, emulator: EmulatorServer) -> None:
+    import copy
+
+    manager = CallbackManager([])
+    llm = make_llm(temperature=0.3, additional_kwargs={}, callback_manager=manager)
+    llm.complete("warm up")
+    clone = copy.deepcopy(llm)
+    assert clone is not llm
+    assert clone.temperature == 0.3
+    assert clone.callback_manager is manager
+    assert clone.additional_kwargs is not llm.additional_kwargs
+    assert clone.complete("copied").text
+    assert emulator.token_requests == 1
+
+
+def test_model_copy_update(llm: Wenxin, emulator: EmulatorServer) -> None:
+    hotter = llm.model_copy(update={"temperature": 0.9})
+    hotter.complete("x")
+    assert emulator.requests[-1]["body"]["temperature"] == 0.9
