@@ -99,13 +99,36 @@ async def test_token_counts_async(make_llm: Any, wire: WireLog, method: str) -> 
     assert counter.completion_llm_token_count == completion
 
 
-def test_token_counts_with_per_event_stream_usage(make_llm: Any, wire: WireLog) -> None:
-    """Whatever the intermediate events say, only the final usage is counted."""
-    llm, counter, _ = _handlers(make_llm)
-    list(llm.stream_chat([ChatMessage(role="user", content="a much longer question " * 20)]))
+@pytest.mark.parametrize("style", ["per_event", "final_only"])
+def test_stream_token_counts_for_both_usage_styles(style: str) -> None:
+    """Llama-2-7b docs: completion per event; Llama-2-13b docs: 0 until the end. Same counts."""
+    import httpx
+    from li_helpers import RecordingTransport
+
+    from llama_index_wenxin import Wenxin
+
+    wire = WireLog()
+    with (
+        EmulatorServer(stream_usage_style=style) as server,
+        httpx.Client(transport=RecordingTransport(wire)) as http,
+    ):
+        counter = TokenCountingHandler(tokenizer=lambda text: text.split())
+        llm = Wenxin(
+            api_key="k",
+            secret_key="s",
+            base_url=server.base_url,
+            http_client=http,
+            callback_manager=CallbackManager([counter]),
+        )
+        responses = list(llm.stream_chat([ChatMessage(role="user", content="long question " * 20)]))
+        list(llm.stream_complete("another question"))
     prompt, completion = wire.totals()
+    assert completion > 0
     assert counter.prompt_llm_token_count == prompt
     assert counter.completion_llm_token_count == completion
+    assert (
+        responses[-1].additional_kwargs["total_tokens"] == wire.usages()[0][0] + wire.usages()[0][1]
+    )
 
 
 def _one_llm_call(names: list[str], kind: str, streaming: bool) -> None:
