@@ -23,7 +23,7 @@ from wenxin_core.request import (
 )
 from wenxin_core.retry import DEFAULT_MAX_RETRIES
 from wenxin_core.stream import AsyncChatStream, EventReader
-from wenxin_core.transport import make_async_http_client
+from wenxin_core.transport import make_async_http_client, release_async_http_client
 from wenxin_core.types import ChatCompletion, ChatCompletionChunk
 
 __all__ = ["AsyncWenxinClient"]
@@ -96,6 +96,8 @@ class AsyncWenxinClient(ClientBase):
         self._user_http = http_client
         self._own_http: httpx.AsyncClient | None = None
         self._own_loop: asyncio.AbstractEventLoop | None = None
+        self._own_closer: AsyncGenerator[None, None] | None = None
+        self._own_closers: list[AsyncGenerator[None, None]] = []
 
     @property
     def http_client(self) -> httpx.AsyncClient:
@@ -107,16 +109,36 @@ class AsyncWenxinClient(ClientBase):
             self._discard_own_client()
             self._own_http = make_async_http_client(self.timeout)
             self._own_loop = loop
+            self._own_closer = _close_at_loop_shutdown(self._own_http)
         return self._own_http
 
+    async def _http(self) -> httpx.AsyncClient:
+        """:attr:`http_client`, making sure a client we made is closed when its loop shuts down.
+
+        The closer is an async generator: ``asyncio.run`` (and every runner that calls
+        ``loop.shutdown_asyncgens()``) closes it before closing the loop, and its ``finally``
+        then closes the connection pool inside that loop, with nothing left to leak or warn.
+        """
+        client = self.http_client
+        closer, self._own_closer = self._own_closer, None
+        if closer is not None:
+            await closer.__anext__()
+            self._own_closers.append(closer)
+        return client
+
     def _discard_own_client(self) -> None:
-        """Drop a client made in another (usually finished) event loop."""
+        """Release a client made in another (usually finished) event loop."""
         old, old_loop = self._own_http, self._own_loop
         self._own_http = self._own_loop = None
-        if old is None or old_loop is None or old_loop.is_closed():
-            return
-        if old_loop.is_running():
-            old_loop.call_soon_threadsafe(lambda: old_loop.create_task(old.aclose()))
+        self._own_closer = None
+        self._own_closers.clear()
+        if old is not None:
+            release_async_http_client(old, old_loop)
+
+    def __del__(self) -> None:
+        # An unclosed client must not leak sockets or make aiohttp warn when it is collected.
+        if getattr(self, "_own_http", None) is not None:
+            self._discard_own_client()
 
     async def chat(
         self,
@@ -159,7 +181,7 @@ class AsyncWenxinClient(ClientBase):
         )
         attempt_timeout = self.timeout_for(timeout)
         state = RetryState(self.retry_policy, self.auth)
-        http = self.http_client
+        http = await self._http()
         while True:
             request: httpx.Request | None = None
             try:
@@ -276,7 +298,7 @@ class AsyncWenxinClient(ClientBase):
         self, prepared: PreparedChat, timeout: httpx.Timeout
     ) -> AsyncGenerator[ChatCompletionChunk, None]:
         state = RetryState(self.retry_policy, self.auth)
-        http = self.http_client
+        http = await self._http()
         while True:
             try:
                 response, reader, first, raw = await self._open(http, prepared, timeout)
@@ -308,6 +330,10 @@ class AsyncWenxinClient(ClientBase):
     async def aclose(self) -> None:
         """Close the pooled connections (a caller-supplied ``http_client`` is left open)."""
         client, self._own_http, self._own_loop = self._own_http, None, None
+        closers, self._own_closers = self._own_closers, []
+        self._own_closer = None
+        for closer in closers:
+            await closer.aclose()
         if client is not None:
             await client.aclose()
 
@@ -336,3 +362,11 @@ async def _drain(raw: AsyncIterator[bytes]) -> None:
             pass
     except httpx.HTTPError:
         pass
+
+
+async def _close_at_loop_shutdown(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+    """Yield once; when closed (by ``aclose`` or at loop shutdown), close ``client``."""
+    try:
+        yield
+    finally:
+        await client.aclose()

@@ -15,6 +15,8 @@ hung up would look like a timeout. Connection failures become ``ConnectError``/`
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
@@ -28,6 +30,7 @@ __all__ = [
     "NoCookies",
     "make_async_http_client",
     "make_http_client",
+    "release_async_http_client",
     "remap_transport_error",
 ]
 
@@ -119,3 +122,48 @@ def make_async_http_client(timeout: httpx.Timeout, **kwargs: Any) -> httpx.Async
         transport=transport, timeout=timeout, limits=DEFAULT_LIMITS, **kwargs
     )
     return _without_cookies(client)
+
+
+def release_async_http_client(
+    client: httpx.AsyncClient, loop: asyncio.AbstractEventLoop | None
+) -> None:
+    """Release the connections of one of our async clients without awaiting anything.
+
+    For a client that can no longer be closed the normal way: its event loop has finished
+    (``asyncio.run`` returned, a test's loop was closed) or it is being garbage-collected.
+    Where its loop still runs, a proper ``aclose()`` is scheduled there; otherwise the sockets
+    are closed at once and the aiohttp session marked closed, so neither leaks nor warns.
+    """
+    transport = getattr(client, "_transport", None)
+    session = getattr(transport, "client", None)
+    if not isinstance(session, aiohttp.ClientSession) or session.closed:
+        return
+    if loop is not None and loop.is_running() and not loop.is_closed():
+        with contextlib.suppress(RuntimeError):
+            if getattr(loop, "_thread_id", None) == threading.get_ident():
+                loop.create_task(client.aclose())
+            else:
+                asyncio.run_coroutine_threadsafe(client.aclose(), loop)
+            return
+    connector = session.connector
+    session.detach()
+    if connector is None or connector.closed:
+        return
+    _close_sockets(connector)
+
+
+def _close_sockets(connector: aiohttp.BaseConnector) -> None:
+    """Close every socket of a connector whose loop is not running, then mark it closed."""
+    idle = getattr(connector, "_conns", {})
+    acquired: set[Any] = getattr(connector, "_acquired", set())
+    protocols = [proto for entries in idle.values() for proto, _ in entries]
+    protocols.extend(acquired)
+    for proto in protocols:
+        sock = getattr(getattr(proto, "transport", None), "_sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.close()
+    idle.clear()
+    acquired.clear()
+    with contextlib.suppress(Exception):
+        connector._close()
