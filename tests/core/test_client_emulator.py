@@ -223,7 +223,7 @@ def test_a_token_rejected_twice_is_refreshed_only_once(
 def test_50_threads_on_a_cold_cache_fetch_one_token(
     server: EmulatorServer, make_client: Any
 ) -> None:
-    client = make_client()
+    client: WenxinClient = make_client()
     barrier = threading.Barrier(50)
 
     def call(i: int) -> str:
@@ -238,7 +238,7 @@ def test_50_threads_on_a_cold_cache_fetch_one_token(
 
 
 def test_50_threads_after_expiry_refresh_once(server: EmulatorServer, make_client: Any) -> None:
-    client = make_client()
+    client: WenxinClient = make_client()
     client.chat(MESSAGES)
     server.expire_tokens()
     barrier = threading.Barrier(50)
@@ -599,7 +599,7 @@ def test_no_secret_in_debug_logs_errors_or_reprs(
     texts = [r.getMessage() for r in records] + [caplog.text]
     for err in (timeout.value, invalid.value):
         texts += [str(err), repr(err), *map(str, err.args)]
-    texts += [repr(client), repr(client.auth), repr(client.auth.provider)]  # type: ignore[attr-defined]
+    texts += [repr(client), repr(client.auth), repr(client.auth.provider)]
     for secret in (token, new_token, API_KEY, SECRET_KEY):
         for text in texts:
             assert secret not in text

@@ -92,7 +92,7 @@ def test_unknown_parameter_is_named() -> None:
 def test_params_are_frozen() -> None:
     params = ChatParams.build(temperature=0.5)
     with pytest.raises(Exception):  # noqa: B017 - pydantic's frozen-instance error
-        params.temperature = 0.9  # type: ignore[misc]
+        params.temperature = 0.9
 
 
 def test_merged_validates_overrides_and_keeps_the_rest() -> None:

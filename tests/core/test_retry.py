@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
+import random
 
 import httpx
 import pytest
 from pydantic import SecretStr
 
-from wenxin_core import retry as retry_module
 from wenxin_core._base import RetryState
 from wenxin_core.auth import AccessTokenAuth, FixedTokenAuth, TokenProvider
 from wenxin_core.errors import (
@@ -117,14 +117,14 @@ def test_retry_after_longer_than_the_cap_fails_at_once_for_server_errors() -> No
 def test_backoff_grows_exponentially_and_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     policy = RetryPolicy(initial_delay=0.5, max_delay=8.0, jitter=0.25)
     error = code_error(336100)
-    monkeypatch.setattr(retry_module.random, "random", lambda: 0.0)
+    monkeypatch.setattr(random, "random", lambda: 0.0)
     assert [policy.delay(error, n) for n in range(7)] == [0.5, 1, 2, 4, 8, 8, 8]
-    monkeypatch.setattr(retry_module.random, "random", lambda: 1.0)
+    monkeypatch.setattr(random, "random", lambda: 1.0)
     assert [policy.delay(error, n) for n in range(6)] == [0.375, 0.75, 1.5, 3, 6, 6]
 
 
 def test_jitter_stays_within_bounds() -> None:
-    retry_module.random.seed(1234)
+    random.seed(1234)
     policy = RetryPolicy()
     error = WenxinConnectionError("x")
     for n in range(8):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -140,7 +141,7 @@ def test_loads_event_rejects_what_is_not_a_json_object(payload: str) -> None:
 async def test_async_decoding_matches_sync() -> None:
     data = b"data: a\r\n\r\n: c\r\ndata:b\rdata: c\r\r"
 
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks() -> AsyncIterator[bytes]:
         for i in range(len(data)):
             yield data[i : i + 1]
 
