@@ -70,7 +70,7 @@ def execute(name: str, workdir: Path) -> nbformat.NotebookNode:
         coalesce_streams=True,
         resources={"metadata": {"path": str(workdir)}},
     )
-    client.execute()
+    client.execute(cleanup_kc=True)  # shut the kernel down: we made the kernel manager
     return nb
 
 
@@ -245,6 +245,7 @@ def _write_outputs(names: list[str]) -> None:
                 "language": "python",
                 "name": "python3",
             }
+            nb.metadata["language_info"] = {"name": "python"}  # no interpreter version churn
             nbformat.write(nb, NOTEBOOKS / name)  # type: ignore[no-untyped-call]
             print(f"wrote {NOTEBOOKS / name}")
 
