@@ -287,6 +287,8 @@ class AsyncWenxinClient(ClientBase):
                         break
                 else:
                     first = reader.finish()
+                    if not first:
+                        reader.check_complete()
             except httpx.HTTPError as exc:
                 raise reader.interrupted(str(exc) or type(exc).__name__, exc) from exc
             return response, reader, first, raw
@@ -314,6 +316,7 @@ class AsyncWenxinClient(ClientBase):
             while not reader.done:
                 for chunk in chunks:
                     yield chunk
+                reader.check_complete()
                 try:
                     data = await anext(raw, None)
                 except httpx.HTTPError as exc:

@@ -55,6 +55,7 @@ class ModelSpec:
         accepted_fields: every body field besides ``messages`` the endpoint accepts.
         is_custom_endpoint: True for a self-deployed service given by ``endpoint=``.
         last_message_max_chars: a separate limit on the last (current) message, if any.
+
     """
 
     name: str
@@ -160,6 +161,7 @@ def resolve_model(model: str | None = None, endpoint: str | None = None) -> Mode
     Raises:
         UnknownModelError: the name is not in the catalog; the message lists the known names.
         WenxinValidationError: neither was given, or the endpoint looks like a URL.
+
     """
     if model is None and endpoint is None:
         raise WenxinValidationError(

@@ -242,6 +242,8 @@ class WenxinClient(ClientBase):
                         break
                 else:
                     first = reader.finish()
+                    if not first:
+                        reader.check_complete()
             except httpx.HTTPError as exc:
                 raise reader.interrupted(str(exc) or type(exc).__name__, exc) from exc
             return response, reader, first, raw
@@ -267,6 +269,7 @@ class WenxinClient(ClientBase):
             chunks = first
             while not reader.done:
                 yield from chunks
+                reader.check_complete()
                 try:
                     data = next(raw, None)
                 except httpx.HTTPError as exc:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
-__all__ = ["REDACTED", "redact", "redact_url"]
+__all__ = ["REDACTED", "RedactingFilter", "install_log_redaction", "redact", "redact_url"]
 
 REDACTED = "***"
 
@@ -32,3 +33,45 @@ def redact(text: str) -> str:
 def redact_url(url: object) -> str:
     """Return ``str(url)`` with secret query parameters masked."""
     return redact(str(url))
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that masks secrets in a record's message and arguments.
+
+    httpx logs every request URL at INFO (``HTTP Request: POST ...?access_token=...``), and
+    the token request's URL carries ``client_secret``; :func:`install_log_redaction` puts this
+    filter on the ``httpx`` and ``httpcore`` loggers so no log line shows them.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record in place; never drop it."""
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact(str(arg)) if _may_hold_secret(arg) else arg for arg in record.args
+            )
+        elif isinstance(record.args, dict):
+            record.args = {
+                key: redact(str(arg)) if _may_hold_secret(arg) else arg
+                for key, arg in record.args.items()
+            }
+        return True
+
+
+def _may_hold_secret(value: object) -> bool:
+    return not isinstance(value, (int, float, bool, type(None), bytes))
+
+
+_INSTALLED = False
+
+
+def install_log_redaction() -> None:
+    """Add :class:`RedactingFilter` to the ``httpx`` and ``httpcore`` loggers (once)."""
+    global _INSTALLED
+    if _INSTALLED:
+        return
+    _INSTALLED = True
+    redacting = RedactingFilter()
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).addFilter(redacting)

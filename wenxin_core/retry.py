@@ -66,10 +66,12 @@ class RetryPolicy:
         """Whether to try again after ``error``, given ``retries_done`` retries so far."""
         if retries_done >= self.max_retries:
             return False
+        if error.retry_after is not None and error.retry_after > self.max_retry_after:
+            return False
         if isinstance(error, QuotaExceededError):
             return False
         if isinstance(error, RateLimitError):
-            return error.retry_after is None or error.retry_after <= self.max_retry_after
+            return True
         if isinstance(error, ServerError):
             return error.error_code not in _SPARING_CODES or retries_done == 0
         return isinstance(error, (WenxinConnectionError, WenxinTimeoutError))

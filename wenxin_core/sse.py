@@ -32,6 +32,8 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[str]:
         """Consume ``chunk``; return the payloads of the events it completed."""
+        if not chunk:
+            return []
         if self._pending_cr:
             if chunk.startswith(b"\n"):
                 chunk = chunk[1:]

@@ -37,6 +37,7 @@ class EventReader:
         self.parts: list[str] = []
         self.count = 0
         self.done = False
+        self.ended = False
         self.last_id: str | None = None
 
     @property
@@ -49,11 +50,14 @@ class EventReader:
         return self._chunks(self._decoder.feed(data))
 
     def finish(self) -> list[ChatCompletionChunk]:
-        """The input ended: return what was left, or raise if ``is_end`` never came."""
-        chunks = self._chunks(self._decoder.flush())
-        if not self.done:
+        """The input ended: return the chunks still buffered (see :meth:`check_complete`)."""
+        self.ended = True
+        return self._chunks(self._decoder.flush())
+
+    def check_complete(self) -> None:
+        """Raise :class:`StreamInterruptedError` if the input ended before ``is_end``."""
+        if self.ended and not self.done:
             raise self.interrupted("the stream ended before its final (is_end) event")
-        return chunks
 
     def interrupted(self, why: str, cause: BaseException | None = None) -> WenxinError:
         """The error for a stream that broke off (a timeout before any chunk stays a timeout)."""

@@ -24,6 +24,8 @@ import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport as _UpstreamAiohttpTransport
 
+from wenxin_core.redact import install_log_redaction
+
 __all__ = [
     "DEFAULT_LIMITS",
     "AiohttpTransport",
@@ -33,6 +35,8 @@ __all__ = [
     "release_async_http_client",
     "remap_transport_error",
 ]
+
+install_log_redaction()
 
 _ClientT = TypeVar("_ClientT", httpx.Client, httpx.AsyncClient)
 

@@ -605,12 +605,6 @@ def test_no_secret_in_debug_logs_errors_or_reprs(
             assert secret not in text
 
 
-@pytest.mark.xfail(
-    reason="BUG: httpx logs every request URL at INFO on the 'httpx' logger ('HTTP Request: "
-    "POST ...?access_token=<token>' and the token URL with client_secret); the core installs "
-    "no redaction for it, so any app logging at INFO leaks the token and the Secret Key",
-    strict=True,
-)
 def test_no_secret_in_any_log_at_info(
     server: EmulatorServer, make_client: Any, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -102,12 +102,6 @@ def test_retry_after_longer_than_the_cap_fails_at_once_for_rate_limits() -> None
     assert not policy.should_retry(error_from_status(429, retry_after=61), 0)
 
 
-@pytest.mark.xfail(
-    reason="BUG: RetryPolicy.should_retry only checks max_retry_after for RateLimitError; a "
-    "503/ServerError with Retry-After above the cap is retried after a short backoff instead "
-    "of failing at once as the max_retry_after docstring says (retry.py should_retry)",
-    strict=True,
-)
 def test_retry_after_longer_than_the_cap_fails_at_once_for_server_errors() -> None:
     assert not RetryPolicy(max_retry_after=60).should_retry(
         error_from_status(503, retry_after=600), 0

@@ -48,11 +48,6 @@ def test_a_lone_cr_at_a_chunk_end_still_ends_the_line() -> None:
     assert decode(b"data: a\r", b"\rdata: b\r\r") == ["a", "b"]
 
 
-@pytest.mark.xfail(
-    reason="BUG: SSEDecoder.feed(b'') after a chunk ending in '\\r' forgets the pending CR, "
-    "so a following '\\n' is read as a blank line and splits the event (sse.py feed())",
-    strict=True,
-)
 def test_empty_chunk_between_cr_and_lf_does_not_split_the_event() -> None:
     assert decode(b"data: a\r", b"", b"\ndata: b\n\n") == ["a\nb"]
 
