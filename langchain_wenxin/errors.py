@@ -1,7 +1,9 @@
 """LangChain-flavoured twins of the core's errors.
 
 Each class here subclasses both the :mod:`wenxin_core.errors` class of the same name and the
-matching :mod:`langchain_core.exceptions` class, so ``except wenxin_core.RateLimitError`` and
+matching :mod:`langchain_core.exceptions` class, and mirrors the core's hierarchy among
+themselves (every class here is a :class:`WenxinError`; the validation errors are
+:class:`WenxinValidationError`), so ``except wenxin_core.RateLimitError`` and
 ``except langchain_core.exceptions.ModelRateLimitError`` (and LangChain's fallbacks / retries,
 which read ``is_retryable``) both see what :class:`~langchain_wenxin.ChatWenxin` raises.
 :func:`translate_error` turns a caught core error into its twin, keeping every attribute
@@ -43,27 +45,33 @@ class WenxinError(core.WenxinError, lc.ModelError):
     """An error of the service or the core with no more specific LangChain class."""
 
 
-class WenxinValidationError(core.WenxinValidationError, lc.ModelInvalidRequestError):
+class WenxinValidationError(core.WenxinValidationError, WenxinError, lc.ModelInvalidRequestError):
     """Bad input caught before sending (a ``ValueError`` too); not retryable."""
 
 
-class UnknownModelError(core.UnknownModelError, lc.ModelNotFoundError):
+class UnknownModelError(core.UnknownModelError, WenxinValidationError, lc.ModelNotFoundError):
     """The model name is not in the catalog (pass ``endpoint=`` for a deployed service)."""
 
 
-class UnsupportedParameterError(core.UnsupportedParameterError, lc.ModelInvalidRequestError):
+class UnsupportedParameterError(
+    core.UnsupportedParameterError, WenxinValidationError, lc.ModelInvalidRequestError
+):
     """A parameter the chosen model does not accept (e.g. ``max_tokens`` on Llama-2)."""
 
 
-class InvalidMessagesError(core.InvalidMessagesError, lc.ModelInvalidRequestError):
+class InvalidMessagesError(
+    core.InvalidMessagesError, WenxinValidationError, lc.ModelInvalidRequestError
+):
     """The conversation cannot be sent (non-text block, no user turn, unknown role, ...)."""
 
 
-class ContextOverflowError(core.ContextOverflowError, lc.ContextOverflowError):
+class ContextOverflowError(
+    core.ContextOverflowError, WenxinValidationError, lc.ContextOverflowError
+):
     """The conversation exceeds the model's input budget (with ``overflow="error"``)."""
 
 
-class AuthenticationError(core.AuthenticationError, lc.ModelAuthenticationError):
+class AuthenticationError(core.AuthenticationError, WenxinError, lc.ModelAuthenticationError):
     """Credentials are missing, wrong, or of the wrong kind (application vs IAM keys)."""
 
 
@@ -75,11 +83,11 @@ class TokenExpiredError(core.TokenExpiredError, AuthenticationError):
     """The access token was still rejected after the core refreshed it once."""
 
 
-class PermissionDeniedError(core.PermissionDeniedError, lc.ModelPermissionDeniedError):
+class PermissionDeniedError(core.PermissionDeniedError, WenxinError, lc.ModelPermissionDeniedError):
     """The application may not use this model or service."""
 
 
-class RateLimitError(core.RateLimitError, lc.ModelRateLimitError):
+class RateLimitError(core.RateLimitError, WenxinError, lc.ModelRateLimitError):
     """A request-rate or token-rate limit was hit (retryable)."""
 
 
@@ -89,7 +97,7 @@ class QuotaExceededError(core.QuotaExceededError, RateLimitError):
     is_retryable = False
 
 
-class InvalidRequestError(core.InvalidRequestError, lc.ModelInvalidRequestError):
+class InvalidRequestError(core.InvalidRequestError, WenxinError, lc.ModelInvalidRequestError):
     """The service rejected the request as malformed or invalid."""
 
 
@@ -97,7 +105,7 @@ class NotFoundError(core.NotFoundError, InvalidRequestError, lc.ModelNotFoundErr
     """The endpoint does not exist: a wrong model or endpoint name."""
 
 
-class ServerError(core.ServerError, lc.ModelAPIError):
+class ServerError(core.ServerError, WenxinError, lc.ModelAPIError):
     """The service failed (after the core's retries)."""
 
 
@@ -105,16 +113,16 @@ class ServiceBusyError(core.ServiceBusyError, ServerError):
     """The service is overloaded (336100)."""
 
 
-class WenxinConnectionError(core.WenxinConnectionError, lc.ModelConnectionError):
+class WenxinConnectionError(core.WenxinConnectionError, WenxinError, lc.ModelConnectionError):
     """The service could not be reached, or the connection was lost."""
 
 
-class WenxinTimeoutError(core.WenxinTimeoutError, lc.ModelTimeoutError):
+class WenxinTimeoutError(core.WenxinTimeoutError, WenxinError, lc.ModelTimeoutError):
     """A connect, read, write or pool timeout expired."""
 
 
 class StreamInterruptedError(
-    core.StreamInterruptedError, lc.ModelConnectionError, lc.ModelAPIError
+    core.StreamInterruptedError, WenxinError, lc.ModelConnectionError, lc.ModelAPIError
 ):
     """A stream closed before its final event; ``partial_text`` holds what arrived."""
 

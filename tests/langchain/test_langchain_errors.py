@@ -215,3 +215,19 @@ def test_translate_keeps_attributes_cause_and_pickles() -> None:
     rate = core.error_from_status(429, retry_after=3.0)
     twin3 = translate_error(rate)
     assert isinstance(twin3, errors.RateLimitError) and twin3.retry_after == 3.0
+
+
+def test_twins_mirror_the_core_hierarchy() -> None:
+    """``except langchain_wenxin.errors.WenxinError`` catches every twin, as in the core."""
+    from langchain_wenxin import errors as lc_errors
+
+    for name in lc_errors.__all__:
+        twin = getattr(lc_errors, name)
+        if not isinstance(twin, type):
+            continue
+        assert issubclass(twin, lc_errors.WenxinError), name
+        core_base = getattr(core, name)
+        for core_parent in core_base.__mro__:
+            twin_parent = getattr(lc_errors, core_parent.__name__, None)
+            if isinstance(twin_parent, type) and core_parent.__module__ == core.__name__:
+                assert issubclass(twin, twin_parent), (name, core_parent.__name__)
