@@ -32,6 +32,7 @@ from wenxin_core import AsyncWenxinClient, WenxinClient
 from wenxin_core import errors as core_errors
 from wenxin_core.auth import ENV_VARS, Credentials, build_auth
 from wenxin_core.catalog import ModelSpec, resolve_model
+from wenxin_core.params import ChatParams
 from wenxin_core.request import DEFAULT_TIMEOUT
 from wenxin_core.types import ChatCompletion, ChatCompletionChunk
 
@@ -187,7 +188,7 @@ class ChatWenxin(BaseChatModel):
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        """Resolve the model, read credentials from the environment, check ``max_tokens``."""
+        """Resolve the model, check the sampling options and ``max_tokens``, read credentials."""
         if self.model is None and self.endpoint is None:
             raise core_errors.WenxinValidationError(
                 "model",
@@ -195,6 +196,15 @@ class ChatWenxin(BaseChatModel):
                 "or endpoint='<your service's endpoint suffix>'",
             )
         spec = resolve_model(self.model, self.endpoint)
+        # Sampling options fail here, at construction, not at the first call.
+        ChatParams.build(
+            temperature=MIN_TEMPERATURE if self.temperature == 0 else self.temperature,
+            top_p=self.top_p,
+            top_k=self.top_k,
+            penalty_score=self.penalty_score,
+            stop=self.stop or None,
+            user_id=self.user_id,
+        )
         if all(getattr(self, name) is None for name in _CREDENTIAL_FIELDS):
             # The core's rule: arguments win entirely, else every credential comes from env.
             for name, arg in _CREDENTIAL_FIELDS.items():

@@ -40,6 +40,7 @@ from llama_index_wenxin.responses import (
 )
 from wenxin_core.auth import Credentials
 from wenxin_core.catalog import ModelSpec, resolve_model
+from wenxin_core.params import ChatParams
 
 __all__ = ["DEFAULT_MODEL", "Wenxin"]
 
@@ -166,13 +167,24 @@ class Wenxin(LLM):
         Raises:
             UnknownModelError: ``model`` is not in the catalog (the message lists the names).
             MissingCredentialsError: no usable credentials in the arguments or the environment.
-            WenxinValidationError: ``endpoint`` or ``base_url`` is malformed.
+            WenxinValidationError: ``endpoint`` or ``base_url`` is malformed, or a sampling
+                option breaks its rule (e.g. ``temperature`` outside (0, 1]).
 
         """
         super().__init__(**data)
         if self.model is None and self.endpoint is None:
             self.model = DEFAULT_MODEL
         self._spec = resolve_model(self.model, self.endpoint)
+        # Sampling options fail here, at construction, not at the first call.
+        ChatParams.build(
+            temperature=self.temperature,
+            top_p=self.top_p,
+            top_k=self.top_k,
+            penalty_score=self.penalty_score,
+            stop=self.stop or None,
+            user_id=self.user_id,
+            max_output_tokens=self.max_output_tokens,
+        )
         credentials = Credentials.resolve(
             api_key=self.api_key,
             secret_key=self.secret_key,

@@ -13,7 +13,7 @@ from wenxin_core.errors import UnsupportedParameterError, WenxinValidationError
 __all__ = ["RULES", "ChatParams"]
 
 RULES: dict[str, str] = {
-    "temperature": "must be a number in (0, 1]; 0 is rejected by the service",
+    "temperature": "must be a number in (0, 1]: above 0 and at most 1",
     "top_p": "must be a number in [0, 1]",
     "top_k": "must be a positive integer",
     "penalty_score": "must be a number in [1, 2]",
