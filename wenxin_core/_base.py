@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypedDict
 
 import httpx
 from pydantic import SecretStr
@@ -23,7 +23,14 @@ from wenxin_core.params import ChatParams
 from wenxin_core.request import DEFAULT_TIMEOUT, PreparedChat, prepare_chat
 from wenxin_core.retry import DEFAULT_MAX_RETRIES, RetryPolicy
 
-__all__ = ["DEFAULT_BASE_URL", "ClientBase", "RetryState", "TimeoutTypes"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "ChatOptions",
+    "ClientBase",
+    "ClientOptions",
+    "RetryState",
+    "TimeoutTypes",
+]
 
 logger = logging.getLogger("wenxin_core")
 
@@ -32,6 +39,46 @@ DEFAULT_BASE_URL = "https://aip.baidubce.com"
 
 TimeoutTypes = float | httpx.Timeout | None
 """A timeout in seconds for every phase, an ``httpx.Timeout``, or ``None`` for none."""
+
+
+class ChatOptions(TypedDict, total=False):
+    """The per-call options of ``chat()`` and ``stream()``; all optional.
+
+    ``model`` / ``endpoint`` override the client's for one call; ``system`` is added before any
+    system turn of the messages; the sampling options are checked against the model;
+    ``extra_body`` carries model-specific body fields; ``timeout`` (seconds, an
+    ``httpx.Timeout``, or ``None`` for none) replaces the client's for each attempt.
+    """
+
+    model: str | None
+    endpoint: str | None
+    system: str | None
+    temperature: float | None
+    top_p: float | None
+    top_k: int | None
+    penalty_score: float | None
+    stop: Sequence[str] | None
+    user_id: str | None
+    max_output_tokens: int | None
+    extra_body: Mapping[str, Any] | None
+    timeout: TimeoutTypes
+
+
+class ClientOptions(TypedDict, total=False):
+    """The constructor options both clients share (see :class:`WenxinClient`)."""
+
+    endpoint: str | None
+    api_key: str | SecretStr | None
+    secret_key: str | SecretStr | None
+    access_token: str | SecretStr | None
+    access_key: str | SecretStr | None
+    iam_secret_key: str | SecretStr | None
+    base_url: str | None
+    timeout: TimeoutTypes
+    max_retries: int
+    overflow: OverflowPolicy
+    auth: httpx.Auth | None
+
 
 _PARAM_NAMES = frozenset(
     {"temperature", "top_p", "top_k", "penalty_score", "stop", "user_id", "max_output_tokens"}
@@ -147,27 +194,31 @@ class ClientBase:
         return resolve_model(model, endpoint)
 
     def prepare(
-        self,
-        messages: Iterable[MessageLike],
-        *,
-        stream: bool,
-        model: str | None = None,
-        endpoint: str | None = None,
-        system: str | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-        **params: Any,
-    ) -> PreparedChat:
-        """Validate a call and encode its request. Raises before anything is sent."""
-        unknown = sorted(set(params) - _PARAM_NAMES)
+        self, messages: Iterable[MessageLike], *, stream: bool, options: Mapping[str, Any]
+    ) -> tuple[PreparedChat, httpx.Timeout]:
+        """Validate a call and encode its request; return it with its per-attempt timeout.
+
+        Raises before anything is sent: an unknown option, a parameter out of range or not
+        accepted by the model, or a conversation that cannot be sent.
+        """
+        values = dict(options)
+        timeout = self.timeout_for(values.pop("timeout", UNSET))
+        model = values.pop("model", None)
+        endpoint = values.pop("endpoint", None)
+        system = values.pop("system", None)
+        extra_body = values.pop("extra_body", None)
+        unknown = sorted(set(values) - _PARAM_NAMES)
         if unknown:
             raise WenxinValidationError(
-                unknown[0], "is not a chat parameter; pass model-specific fields in extra_body"
+                unknown[0], "is not a chat option; pass model-specific fields in extra_body"
             )
+        if isinstance(values.get("stop"), (list, tuple)):
+            values["stop"] = list(values["stop"])
         spec = self.resolve_spec(model, endpoint)
         chat_params = ChatParams.build(
-            **params, extra_body=dict(extra_body) if extra_body else None
+            **values, extra_body=dict(extra_body) if extra_body else None
         )
-        return prepare_chat(
+        prepared = prepare_chat(
             spec,
             messages,
             chat_params,
@@ -175,6 +226,7 @@ class ClientBase:
             stream=stream,
             overflow=self.overflow,
         )
+        return prepared, timeout
 
     def url_for(self, prepared: PreparedChat) -> httpx.URL:
         """The absolute URL of a prepared call (parsed once per path)."""

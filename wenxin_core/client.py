@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator
 from types import TracebackType
-from typing import Any
 
 import httpx
-from pydantic import SecretStr
+from typing_extensions import Unpack
 
-from wenxin_core._base import UNSET, ClientBase, RetryState, TimeoutTypes
+from wenxin_core._base import ChatOptions, ClientBase, ClientOptions, RetryState
 from wenxin_core.errors import WenxinError
-from wenxin_core.messages import MessageLike, OverflowPolicy
+from wenxin_core.messages import MessageLike
 from wenxin_core.request import (
-    DEFAULT_TIMEOUT,
     PreparedChat,
     error_for_response,
     is_event_stream,
     parse_completion,
     translate_transport_error,
 )
-from wenxin_core.retry import DEFAULT_MAX_RETRIES
 from wenxin_core.stream import ChatStream, EventReader
 from wenxin_core.transport import make_http_client
 from wenxin_core.types import ChatCompletion, ChatCompletionChunk
@@ -63,33 +60,10 @@ class WenxinClient(ClientBase):
         self,
         model: str | None = None,
         *,
-        endpoint: str | None = None,
-        api_key: str | SecretStr | None = None,
-        secret_key: str | SecretStr | None = None,
-        access_token: str | SecretStr | None = None,
-        access_key: str | SecretStr | None = None,
-        iam_secret_key: str | SecretStr | None = None,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        overflow: OverflowPolicy = "truncate",
         http_client: httpx.Client | None = None,
-        auth: httpx.Auth | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
-        super().__init__(
-            model,
-            endpoint=endpoint,
-            api_key=api_key,
-            secret_key=secret_key,
-            access_token=access_token,
-            access_key=access_key,
-            iam_secret_key=iam_secret_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            overflow=overflow,
-            auth=auth,
-        )
+        super().__init__(model, **options)
         self._owns_http = http_client is None
         self._http = http_client or make_http_client(self.timeout)
 
@@ -99,45 +73,23 @@ class WenxinClient(ClientBase):
         return self._http
 
     def chat(
-        self,
-        messages: Iterable[MessageLike],
-        *,
-        model: str | None = None,
-        endpoint: str | None = None,
-        system: str | None = None,
-        temperature: float | None = None,
-        top_p: float | None = None,
-        top_k: int | None = None,
-        penalty_score: float | None = None,
-        stop: list[str] | None = None,
-        user_id: str | None = None,
-        max_output_tokens: int | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-        timeout: TimeoutTypes | Any = UNSET,
+        self, messages: Iterable[MessageLike], **options: Unpack[ChatOptions]
     ) -> ChatCompletion:
         """Send a conversation and return the complete answer.
+
+        Args:
+            messages: the conversation, oldest first (system/user/assistant turns).
+            **options: per-call options (:class:`~wenxin_core._base.ChatOptions`): ``model``,
+                ``endpoint``, ``system``, ``temperature``, ``top_p``, ``top_k``,
+                ``penalty_score``, ``stop``, ``user_id``, ``max_output_tokens``,
+                ``extra_body``, ``timeout``.
 
         Raises:
             WenxinValidationError: bad input, before anything is sent.
             WenxinError: a typed subclass for every failure of the service or the network.
 
         """
-        prepared = self.prepare(
-            messages,
-            stream=False,
-            model=model,
-            endpoint=endpoint,
-            system=system,
-            extra_body=extra_body,
-            temperature=temperature,
-            top_p=top_p,
-            top_k=top_k,
-            penalty_score=penalty_score,
-            stop=stop,
-            user_id=user_id,
-            max_output_tokens=max_output_tokens,
-        )
-        attempt_timeout = self.timeout_for(timeout)
+        prepared, attempt_timeout = self.prepare(messages, stream=False, options=options)
         state = RetryState(self.retry_policy, self.auth)
         while True:
             request: httpx.Request | None = None
@@ -162,45 +114,16 @@ class WenxinClient(ClientBase):
             if delay:
                 time.sleep(delay)
 
-    def stream(
-        self,
-        messages: Iterable[MessageLike],
-        *,
-        model: str | None = None,
-        endpoint: str | None = None,
-        system: str | None = None,
-        temperature: float | None = None,
-        top_p: float | None = None,
-        top_k: int | None = None,
-        penalty_score: float | None = None,
-        stop: list[str] | None = None,
-        user_id: str | None = None,
-        max_output_tokens: int | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-        timeout: TimeoutTypes | Any = UNSET,
-    ) -> ChatStream:
+    def stream(self, messages: Iterable[MessageLike], **options: Unpack[ChatOptions]) -> ChatStream:
         """Send a conversation and stream the answer chunk by chunk.
 
         Validation happens here, at once; the request is sent when iteration starts. Failures
         before the first chunk are retried; once a chunk has reached the caller, never. A stream
-        that ends before its final event raises :class:`StreamInterruptedError`.
+        that ends before its final event raises :class:`StreamInterruptedError`. Takes the
+        same arguments as :meth:`chat`.
         """
-        prepared = self.prepare(
-            messages,
-            stream=True,
-            model=model,
-            endpoint=endpoint,
-            system=system,
-            extra_body=extra_body,
-            temperature=temperature,
-            top_p=top_p,
-            top_k=top_k,
-            penalty_score=penalty_score,
-            stop=stop,
-            user_id=user_id,
-            max_output_tokens=max_output_tokens,
-        )
-        return ChatStream(self._iter_chunks(prepared, self.timeout_for(timeout)))
+        prepared, attempt_timeout = self.prepare(messages, stream=True, options=options)
+        return ChatStream(self._iter_chunks(prepared, attempt_timeout))
 
     def _request(self, prepared: PreparedChat, timeout: httpx.Timeout) -> httpx.Request:
         return self._http.build_request(
