@@ -1,0 +1,707 @@
+"""Issue 6: the async client's aiohttp-backed transport leaks nothing and behaves like httpx.
+
+Every test runs its own emulator (in a thread of this process, on a fresh port), so the sockets
+this process holds to that port are exactly the client's connections (counted from ``/proc``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import os
+import socket
+import sys
+import time
+import warnings
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field, replace
+from types import TracebackType
+from typing import Any
+
+import httpx
+import pytest
+
+from wenxin_core import AsyncWenxinClient
+from wenxin_core.emulator.server import EmulatorServer
+from wenxin_core.errors import (
+    ServiceBusyError,
+    StreamInterruptedError,
+    WenxinConnectionError,
+    WenxinTimeoutError,
+)
+from wenxin_core.transport import DEFAULT_LIMITS, AiohttpTransport
+
+API_KEY = "ak-transport-0123456789"
+SECRET_KEY = "sk-transport-9876543210"
+MODEL = "Llama-2-13b-chat"
+QUESTION = "Name a river"
+MESSAGES = [{"role": "user", "content": QUESTION}]
+POOL_SIZE = DEFAULT_LIMITS.max_connections
+assert POOL_SIZE is not None
+
+
+def reply_text(last_user: str) -> str:
+    """The emulator's deterministic reply on Llama-2-13b-chat (see emulator/replies.py)."""
+    return (
+        f"You said: {last_user}. This is the wenxin emulator answering on llama_2_13b. "
+        "The reply is deterministic. It has several sentences, so a stream has several events."
+    )
+
+
+PIECES = [
+    f"You said: {QUESTION}. ",
+    "This is the wenxin emulator answering on llama_2_13b. ",
+    "The reply is deterministic. ",
+    "It has several sentences, so a stream has several events.",
+]
+assert "".join(PIECES) == reply_text(QUESTION)
+
+
+# -- sockets ----------------------------------------------------------------------------------
+
+_TCP_STATES = {"01": "ESTABLISHED", "06": "TIME_WAIT", "08": "CLOSE_WAIT", "0A": "LISTEN"}
+
+
+def _own_socket_inodes() -> set[str]:
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    return inodes
+
+
+def client_sockets(port: int) -> list[str]:
+    """States of the TCP sockets this process holds open to ``127.0.0.1:port`` (client side).
+
+    Only sockets with a file descriptor in this process count, so a connection in TIME_WAIT
+    (already closed here) does not, and one in CLOSE_WAIT (the server hung up, we never closed
+    it: a leak) does.
+    """
+    inodes = _own_socket_inodes()
+    states = []
+    for table in ("/proc/self/net/tcp", "/proc/self/net/tcp6"):
+        try:
+            with open(table) as f:
+                rows = f.read().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for row in rows:
+            cols = row.split()
+            remote_port = int(cols[2].rsplit(":", 1)[1], 16)
+            if remote_port == port and cols[9] in inodes:
+                states.append(_TCP_STATES.get(cols[3], cols[3]))
+    return sorted(states)
+
+
+async def settle() -> None:
+    """Let the loop run the transports' pending ``connection_lost`` callbacks."""
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+
+# -- warnings and loop errors -------------------------------------------------------------------
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"asyncio log {record.levelname}: {record.getMessage()}")
+
+
+@dataclass
+class LeakWatch:
+    """Records ResourceWarnings, "Unclosed ..." warnings, asyncio error logs and errors in ``__del__``.
+
+    Use as ``with LeakWatch() as watch: ...; assert watch.problems() == []``.
+    """
+
+    caught: list[warnings.WarningMessage] = field(default_factory=list)
+    unraisable: list[str] = field(default_factory=list)
+    _handler: _Records = field(default_factory=_Records)
+    _warnings: Any = None
+    _hook: Any = None
+
+    def __enter__(self) -> LeakWatch:
+        self._warnings = warnings.catch_warnings(record=True)
+        self.caught = self._warnings.__enter__()
+        warnings.simplefilter("always")
+        logging.getLogger("asyncio").addHandler(self._handler)
+        self._hook = sys.unraisablehook
+
+        def hook(info: Any) -> None:
+            self.unraisable.append(f"unraisable in {info.object!r}: {info.exc_value!r}")
+
+        sys.unraisablehook = hook
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        gc.collect()
+        sys.unraisablehook = self._hook
+        logging.getLogger("asyncio").removeHandler(self._handler)
+        self._warnings.__exit__(exc_type, exc, tb)
+
+    def problems(self) -> list[str]:
+        """Everything suspicious seen so far (after a full garbage collection)."""
+        gc.collect()
+        found = [
+            f"{w.category.__name__}: {w.message}"
+            for w in self.caught
+            if issubclass(w.category, ResourceWarning)
+            or any(word in str(w.message) for word in ("nclosed", "never awaited"))
+        ]
+        found += [m for m in self._handler.messages if "DEBUG" not in m]
+        return found + self.unraisable
+
+
+# -- fixtures -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def server() -> Iterator[EmulatorServer]:
+    """A fresh emulator of this test's own, so its port sees only this test's connections."""
+    with EmulatorServer() as emulator:
+        yield emulator
+
+
+def new_client(server: EmulatorServer, **kwargs: Any) -> AsyncWenxinClient:
+    """A client of ``server`` with a fast backoff (the policy is unit-tested elsewhere)."""
+    if not {"access_token", "api_key"} & set(kwargs):
+        kwargs.update(api_key=API_KEY, secret_key=SECRET_KEY)
+    kwargs.setdefault("base_url", server.base_url)
+    client = AsyncWenxinClient(MODEL, **kwargs)
+    client.retry_policy = replace(client.retry_policy, initial_delay=0.01, max_delay=0.05)
+    return client
+
+
+async def collect(client: AsyncWenxinClient, messages: Any = MESSAGES) -> str:
+    parts = []
+    async with client.stream(messages) as stream:
+        async for chunk in stream:
+            parts.append(chunk.result)
+    return "".join(parts)
+
+
+def messages_for(text: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": text}]
+
+
+# -- 1. no leaks under load ---------------------------------------------------------------------
+
+TOTAL_CALLS = 2000
+IN_FLIGHT = 32
+# Per 20 calls: 1 stream cancelled with task.cancel(), 1 stream left with break + aclose(),
+# 9 chats, 9 complete streams -> 100 + 100 cancelled mid-stream, 900 chats, 900 streams.
+KINDS = ["cancel_task", "break_aclose"] + ["chat", "stream"] * 9
+# Long prompts (one stream event per sentence) keep the cancelled streams open well past
+# their first chunk, whatever the scheduling.
+LONG = " ".join(f"Sentence {n}." for n in range(30))
+
+
+@dataclass
+class SoakResult:
+    done: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+    def ok(self, kind: str) -> None:
+        self.done[kind] = self.done.get(kind, 0) + 1
+
+
+async def _cancel_by_task(client: AsyncWenxinClient, i: int, result: SoakResult) -> None:
+    """Cancel the task reading a stream once its first chunk arrived."""
+    first = asyncio.Event()
+
+    async def consume() -> None:
+        if i % 40:  # half inside ``async with``, half bare ``async for``
+            async with client.stream(messages_for(f"c{i}. {LONG}")) as stream:
+                async for _ in stream:
+                    first.set()
+        else:
+            async for _ in client.stream(messages_for(f"c{i}. {LONG}")):
+                first.set()
+
+    task = asyncio.create_task(consume())
+    waiter = asyncio.create_task(first.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    waiter.cancel()
+    if task.done():
+        result.failures.append(f"{i} cancel_task: finished before the cancel: {task!r}")
+        return
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        result.ok("cancel_task")
+    else:
+        result.failures.append(f"{i} cancel_task: cancel() did not cancel the stream task")
+
+
+async def _break_and_aclose(client: AsyncWenxinClient, i: int, result: SoakResult) -> None:
+    stream = client.stream(messages_for(f"b{i}. {LONG}"))
+    async for chunk in stream:
+        break
+    await stream.aclose()
+    if chunk.result == f"You said: b{i}. " and not chunk.is_end:
+        result.ok("break_aclose")
+    else:
+        result.failures.append(f"{i} break_aclose: first chunk {chunk!r}")
+
+
+async def _one_call(client: AsyncWenxinClient, i: int, result: SoakResult) -> None:
+    kind = KINDS[i % len(KINDS)]
+    try:
+        if kind == "cancel_task":
+            await _cancel_by_task(client, i, result)
+        elif kind == "break_aclose":
+            await _break_and_aclose(client, i, result)
+        else:
+            text = f"{kind} {i}"
+            if kind == "chat":
+                got = (await client.chat(messages_for(text))).result
+            else:
+                got = await collect(client, messages_for(text))
+            if got == reply_text(text):
+                result.ok(kind)
+            else:
+                result.failures.append(f"{i} {kind}: {got!r}")
+    except Exception as exc:
+        result.failures.append(f"{i} {kind}: {exc!r}")
+
+
+async def test_2000_calls_with_200_cancelled_streams_leak_nothing(server: EmulatorServer) -> None:
+    server.set_latency(chunk=0.002)
+    started = time.monotonic()
+    with LeakWatch() as watch:
+        client = new_client(server)
+        assert isinstance(client.http_client._transport, AiohttpTransport)  # the default
+        result = SoakResult()
+        indices = iter(range(TOTAL_CALLS))
+        peak = 0
+
+        async def worker() -> None:
+            nonlocal peak
+            for i in indices:
+                await _one_call(client, i, result)
+                if i % 100 == 0:
+                    peak = max(peak, len(client_sockets(server.port)))
+
+        await asyncio.gather(*(worker() for _ in range(IN_FLIGHT)))
+        gc.collect()
+        await settle()
+        open_after_load = client_sockets(server.port)
+
+        assert result.failures == []
+        assert result.done == {
+            "cancel_task": 100,
+            "break_aclose": 100,
+            "chat": 900,
+            "stream": 900,
+        }
+        assert server.chat_calls == TOTAL_CALLS  # nothing was retried
+        assert server.token_requests == 1
+        # Never more connections than calls in flight (+1: the token request), and so never
+        # more than the pool: a cancelled stream's connection is closed, not leaked.
+        assert len(open_after_load) <= min(POOL_SIZE, IN_FLIGHT + 1), open_after_load
+        assert peak <= min(POOL_SIZE, IN_FLIGHT + 1)
+        assert set(open_after_load) <= {"ESTABLISHED"}
+
+        await client.aclose()
+        await settle()
+        assert client_sockets(server.port) == []
+        assert watch.problems() == []
+    assert time.monotonic() - started < 20
+
+
+# -- 2. lifecycle -------------------------------------------------------------------------------
+
+
+async def _chat_and_stream(client: AsyncWenxinClient) -> tuple[str, str]:
+    return (await client.chat(MESSAGES)).result, await collect(client)
+
+
+def test_one_client_under_two_asyncio_runs(server: EmulatorServer) -> None:
+    with LeakWatch() as watch:
+        client = new_client(server)
+        for _ in range(2):
+            assert asyncio.run(_chat_and_stream(client)) == (reply_text(QUESTION),) * 2
+            # asyncio.run closed the pool made in its loop while shutting that loop down
+            assert client_sockets(server.port) == []
+        assert server.chat_calls == 4
+        assert server.token_requests == 1  # the token cache outlives the loop
+        del client
+        assert watch.problems() == []
+
+
+def test_two_asyncio_runs_with_concurrent_calls(server: EmulatorServer) -> None:
+    async def many(client: AsyncWenxinClient) -> list[str]:
+        results = await asyncio.gather(
+            *(client.chat(messages_for(f"r{i}")) for i in range(16)),
+            *(collect(client, messages_for(f"s{i}")) for i in range(16)),
+        )
+        return [r if isinstance(r, str) else r.result for r in results]
+
+    expected = [reply_text(f"r{i}") for i in range(16)] + [reply_text(f"s{i}") for i in range(16)]
+    with LeakWatch() as watch:
+        client = new_client(server)
+        for _ in range(2):
+            assert asyncio.run(many(client)) == expected
+            assert client_sockets(server.port) == []
+        del client
+        assert watch.problems() == []
+
+
+def test_collected_without_aclose_inside_a_running_loop(server: EmulatorServer) -> None:
+    async def main() -> list[str]:
+        client = new_client(server)
+        assert await _chat_and_stream(client) == (reply_text(QUESTION),) * 2
+        async with client.stream(MESSAGES) as stream:
+            await stream.__anext__()
+        assert client_sockets(server.port) != []
+        del client, stream
+        gc.collect()
+        for _ in range(20):  # a close is scheduled on this loop; give it a moment
+            await asyncio.sleep(0.01)
+            if not client_sockets(server.port):
+                break
+        return client_sockets(server.port)
+
+    with LeakWatch() as watch:
+        assert asyncio.run(main()) == []
+        assert watch.problems() == []
+
+
+def _use_in_a_bare_loop(client: AsyncWenxinClient) -> tuple[str, str]:
+    """Use ``client`` in a loop closed without ``shutdown_asyncgens()`` (so nothing closed the
+    pool at loop shutdown), as code driving its own loop does."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(_chat_and_stream(client))
+    finally:
+        loop.close()
+
+
+def _collect_after_a_bare_loop(server: EmulatorServer) -> tuple[list[str], list[str]]:
+    """Sockets left and problems seen when a client is collected after its loop was closed."""
+    with LeakWatch() as watch:
+        client = new_client(server)
+        assert _use_in_a_bare_loop(client) == (reply_text(QUESTION),) * 2
+        assert client_sockets(server.port) != []  # still pooled, its loop is gone
+        del client
+        gc.collect()
+        return client_sockets(server.port), watch.problems()
+
+
+def _reuse_after_a_bare_loop(server: EmulatorServer) -> tuple[list[str], list[str]]:
+    """Sockets left and problems seen when a client is used again after its loop was closed."""
+    with LeakWatch() as watch:
+        client = new_client(server)
+        _use_in_a_bare_loop(client)
+        assert client_sockets(server.port) != []
+        # the pool of the dead loop is released when the client makes one in the new loop
+        assert asyncio.run(_chat_and_stream(client)) == (reply_text(QUESTION),) * 2
+        sockets = client_sockets(server.port)
+        del client
+        return sockets, watch.problems()
+
+
+def test_collected_after_its_loop_ended_closes_its_sockets(server: EmulatorServer) -> None:
+    assert _collect_after_a_bare_loop(server)[0] == []
+
+
+def test_used_again_after_its_loop_ended_closes_the_old_sockets(server: EmulatorServer) -> None:
+    assert _reuse_after_a_bare_loop(server)[0] == []
+
+
+BARE_LOOP_BUG = (
+    "BUG: wenxin_core/transport.py _close_sockets() closes the raw sockets of a pool whose loop "
+    "is closed but leaves them attached to their asyncio transports, whose __del__ then warns "
+    "'ResourceWarning: unclosed transport <_SelectorSocketTransport ...>'"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=BARE_LOOP_BUG)
+def test_collected_after_its_loop_ended_warns_nothing(server: EmulatorServer) -> None:
+    assert _collect_after_a_bare_loop(server)[1] == []
+
+
+@pytest.mark.xfail(strict=True, reason=BARE_LOOP_BUG)
+def test_used_again_after_its_loop_ended_warns_nothing(server: EmulatorServer) -> None:
+    assert _reuse_after_a_bare_loop(server)[1] == []
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """httpx's own transport, counting the requests that go through it."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.paths: list[str] = []
+        self.closed = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        self.closed = True
+        await self.inner.aclose()
+
+
+async def test_a_user_supplied_http_client_is_used_as_is_and_left_open(
+    server: EmulatorServer,
+) -> None:
+    with LeakWatch() as watch:
+        transport = CountingTransport()
+        http = httpx.AsyncClient(transport=transport)
+        client = new_client(server, http_client=http)
+        assert client.http_client is http
+        assert await _chat_and_stream(client) == (reply_text(QUESTION),) * 2
+        chat_path = "/rpc/2.0/ai_custom/v1/wenxinworkshop/chat/llama_2_13b"
+        assert transport.paths == ["/oauth/2.0/token", chat_path, chat_path]
+        await client.aclose()
+        assert not http.is_closed
+        assert not transport.closed
+        # still usable by its owner (and by the client, which keeps using it)
+        assert (await http.get(f"{server.base_url}/_emulator/state")).status_code == 200
+        assert (await client.chat(MESSAGES)).result == reply_text(QUESTION)
+        assert len(transport.paths) == 5
+        await http.aclose()
+        assert transport.closed
+        await settle()
+        assert client_sockets(server.port) == []
+        assert watch.problems() == []
+
+
+def test_a_user_supplied_http_client_survives_loop_end_and_collection(
+    server: EmulatorServer,
+) -> None:
+    async def main() -> tuple[bool, int]:
+        transport = CountingTransport()
+        http = httpx.AsyncClient(transport=transport)
+        client = new_client(server, http_client=http)
+        await _chat_and_stream(client)
+        del client
+        gc.collect()
+        await settle()
+        closed = http.is_closed
+        await http.aclose()
+        return closed, len(transport.paths)
+
+    with LeakWatch() as watch:
+        assert asyncio.run(main()) == (False, 3)
+        assert client_sockets(server.port) == []
+        assert watch.problems() == []
+
+
+# -- 3. the same behaviour on the aiohttp transport and on plain httpx -------------------------
+
+MakeClient = Callable[..., AsyncWenxinClient]
+
+
+@pytest.fixture(params=["aiohttp-default", "httpx-plain"])
+async def make(request: pytest.FixtureRequest, server: EmulatorServer) -> AsyncIterator[MakeClient]:
+    """Makes clients on the default transport, or on a plain ``httpx.AsyncClient()``."""
+    clients: list[AsyncWenxinClient] = []
+    plain: list[httpx.AsyncClient] = []
+
+    def factory(**kwargs: Any) -> AsyncWenxinClient:
+        if request.param == "httpx-plain":
+            plain.append(httpx.AsyncClient())
+            kwargs["http_client"] = plain[-1]
+        client = new_client(server, **kwargs)
+        transport = client.http_client._transport
+        expected = httpx.AsyncHTTPTransport if plain else AiohttpTransport
+        assert isinstance(transport, expected)
+        clients.append(client)
+        return client
+
+    with LeakWatch() as watch:
+        yield factory
+        for client in clients:
+            await client.aclose()
+        for http in plain:
+            await http.aclose()
+        await settle()
+        assert client_sockets(server.port) == []
+        assert watch.problems() == []
+
+
+def retries_logged(caplog: pytest.LogCaptureFixture, error: type[Exception]) -> int:
+    return sum(
+        1
+        for r in caplog.records
+        if r.name.startswith("wenxin_core") and r.getMessage().startswith("retry")
+        and f"after {error.__name__}" in r.getMessage()
+    )
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["chat", "stream"])
+async def test_connection_refused_is_a_connection_error_retried_per_attempt(
+    make: MakeClient, caplog: pytest.LogCaptureFixture, stream: bool
+) -> None:
+    client = make(access_token="t", base_url=f"http://127.0.0.1:{closed_port()}", timeout=5)
+    start = time.monotonic()
+    with caplog.at_level(logging.DEBUG, logger="wenxin_core"):
+        with pytest.raises(WenxinConnectionError) as info:
+            await collect(client) if stream else await client.chat(MESSAGES)
+    assert not isinstance(info.value, WenxinTimeoutError)
+    assert "timed out" not in str(info.value)
+    assert retries_logged(caplog, WenxinConnectionError) == 2
+    assert time.monotonic() - start < 2  # refused at once, not waited out
+
+
+async def test_read_timeout_is_per_attempt_and_retried(
+    server: EmulatorServer, make: MakeClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = make(timeout=0.15)
+    await client.chat(MESSAGES)  # the token, fetched without latency
+    server.set_latency(request=0.5)
+    start = time.monotonic()
+    with caplog.at_level(logging.DEBUG, logger="wenxin_core"):
+        with pytest.raises(WenxinTimeoutError):
+            await client.chat(MESSAGES)
+    assert 0.45 <= time.monotonic() - start < 1.4
+    assert retries_logged(caplog, WenxinTimeoutError) == 2
+    assert server.chat_calls == 1 + 3
+
+
+async def test_stream_timeouts_before_and_after_the_first_chunk(
+    server: EmulatorServer, make: MakeClient
+) -> None:
+    client = make(timeout=0.15, max_retries=1)
+    await client.chat(MESSAGES)
+    server.set_latency(request=0.4)
+    with pytest.raises(WenxinTimeoutError):
+        await collect(client)
+    assert server.chat_calls == 1 + 2  # before the first chunk: retried
+    server.set_latency(chunk=0.4)
+    seen: list[str] = []
+    with pytest.raises(StreamInterruptedError) as info:
+        async for chunk in client.stream(MESSAGES):
+            seen.append(chunk.result)
+    assert seen == PIECES[:1]
+    assert info.value.partial_text == PIECES[0]
+    assert server.chat_calls == 1 + 2 + 1  # after a chunk: not retried
+    server.set_latency()
+    assert await collect(client) == reply_text(QUESTION)
+
+
+async def test_dropped_stream_raises_with_the_partial_text(
+    server: EmulatorServer, make: MakeClient
+) -> None:
+    client = make(max_retries=4)
+    server.drop_stream_after(2)
+    seen: list[str] = []
+    with pytest.raises(StreamInterruptedError) as info:
+        async for chunk in client.stream(MESSAGES):
+            seen.append(chunk.result)
+    assert seen == PIECES[:2]
+    assert info.value.partial_text == "".join(PIECES[:2])
+    assert info.value.chunks_received == 2
+    assert server.chat_calls == 1
+    server.drop_stream_after(0, times=2)  # before any chunk: retried
+    assert await collect(client) == reply_text(QUESTION)
+    assert server.chat_calls == 1 + 3
+
+
+async def test_cancelling_a_chat_in_flight(server: EmulatorServer, make: MakeClient) -> None:
+    client = make()
+    await client.chat(MESSAGES)
+    server.set_latency(request=0.5)
+    task = asyncio.create_task(client.chat(MESSAGES))
+    for _ in range(100):  # until the server has the request
+        await asyncio.sleep(0.01)
+        if server.chat_calls == 2:
+            break
+    assert server.chat_calls == 2
+    assert task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await settle()
+    # the cancelled call's connection (the pool's only one) is closed: its answer is unread
+    assert client_sockets(server.port) == []
+    server.set_latency()
+    assert (await client.chat(MESSAGES)).result == reply_text(QUESTION)
+    assert server.chat_calls == 3
+    await asyncio.sleep(0.6)  # the server answered the cancelled call into a closed socket
+    assert (await client.chat(MESSAGES)).result == reply_text(QUESTION)
+
+
+async def test_cancelling_a_stream_after_its_first_chunk(
+    server: EmulatorServer, make: MakeClient
+) -> None:
+    client = make()
+    await client.chat(MESSAGES)
+    server.set_latency(chunk=0.3)
+    first = asyncio.Event()
+    seen: list[str] = []
+
+    async def consume() -> None:
+        async for chunk in client.stream(MESSAGES):
+            seen.append(chunk.result)
+            first.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(first.wait(), 5)
+    assert task.cancel()
+    with pytest.raises(asyncio.CancelledError):  # not StreamInterruptedError
+        await task
+    assert seen == PIECES[:1]
+    await settle()
+    assert client_sockets(server.port) == []  # closed, not returned to the pool half read
+    server.set_latency()
+    assert await collect(client) == reply_text(QUESTION)
+    assert server.chat_calls == 3
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["chat", "stream"])
+async def test_retries_on_busy_and_503_succeed(
+    server: EmulatorServer, make: MakeClient, stream: bool
+) -> None:
+    client = make(max_retries=3)
+    server.inject_error(336100, times=2)
+    server.inject_http_status(503)
+    text = await collect(client) if stream else (await client.chat(MESSAGES)).result
+    assert text == reply_text(QUESTION)
+    assert server.chat_calls == 4
+    server.inject_error(336100, times=4)
+    with pytest.raises(ServiceBusyError):
+        await collect(client) if stream else await client.chat(MESSAGES)
+    assert server.chat_calls == 4 + 4
+
+
+async def test_concurrent_calls_with_faults_on_one_pool(
+    server: EmulatorServer, make: MakeClient
+) -> None:
+    client = make(max_retries=3)
+    await client.chat(MESSAGES)
+    server.inject_error(336100, times=8)
+    server.inject_http_status(503, times=4)
+    server.drop_stream_after(0, times=4)
+    names = [f"f{i}" for i in range(32)]
+    calls = (
+        collect(client, messages_for(n)) if i % 2 else client.chat(messages_for(n))
+        for i, n in enumerate(names)
+    )
+    results = await asyncio.gather(*calls)
+    texts = [r if isinstance(r, str) else r.result for r in results]
+    assert texts == [reply_text(n) for n in names]
+    assert server.chat_calls == 1 + 32 + 8 + 4 + 4
+    assert len(client_sockets(server.port)) <= 32
