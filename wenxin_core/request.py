@@ -127,8 +127,16 @@ def request_id_of(response: httpx.Response) -> str | None:
 
 
 def is_event_stream(response: httpx.Response) -> bool:
-    """Whether the response is Server-Sent Events (errors come as JSON even for streams)."""
-    return header_map(response).get("content-type", "").startswith("text/event-stream")
+    """Whether a response to a stream request should be read as Server-Sent Events.
+
+    Errors come as JSON even for streams (HTTP 200, ``application/json``), and gateway failures
+    as non-2xx with any body: those are read whole. Anything else that answers a stream request
+    is read as events, whatever its declared type (``text/event-stream`` normally).
+    """
+    if response.status_code >= 300:
+        return False
+    content_type = header_map(response).get("content-type", "").lower()
+    return "json" not in content_type and "html" not in content_type
 
 
 def error_for_response(response: httpx.Response, content: bytes) -> WenxinError | None:
