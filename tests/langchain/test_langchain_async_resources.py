@@ -1,0 +1,219 @@
+"""Issue 6, adapter rows: ``ChatWenxin``'s async calls leak no connection and warn nothing.
+
+The module runs an emulator of its own (a thread of this process, a fresh port), so the sockets
+this process holds to that port are the model's connections (counted from ``/proc``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import os
+import sys
+import warnings
+from collections.abc import AsyncGenerator, Iterator
+from typing import Any
+
+import aiohttp
+import pytest
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.messages import AIMessage
+
+from langchain_wenxin import ChatWenxin
+from wenxin_core.emulator.server import EmulatorServer
+from wenxin_core.transport import DEFAULT_LIMITS
+
+assert DEFAULT_LIMITS.max_connections is not None
+POOL_SIZE: int = DEFAULT_LIMITS.max_connections
+IN_FLIGHT = 32
+
+
+def reply_text(last_user: str) -> str:
+    """The emulator's deterministic reply on Llama-2-13b-chat."""
+    return (
+        f"You said: {last_user}. This is the wenxin emulator answering on llama_2_13b. "
+        "The reply is deterministic. It has several sentences, so a stream has several events."
+    )
+
+
+def client_sockets(port: int) -> list[str]:
+    """TCP states of the sockets this process has open to ``127.0.0.1:port`` (client side)."""
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    states = []
+    for table in ("/proc/self/net/tcp", "/proc/self/net/tcp6"):
+        with open(table) as f:
+            for row in f.read().splitlines()[1:]:
+                cols = row.split()
+                if int(cols[2].rsplit(":", 1)[1], 16) == port and cols[9] in inodes:
+                    states.append({"01": "ESTABLISHED", "08": "CLOSE_WAIT"}.get(cols[3], cols[3]))
+    return sorted(states)
+
+
+async def settle() -> None:
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+
+class LeakWatch:
+    """Records ResourceWarnings / "Unclosed ..." warnings, asyncio errors, errors in ``__del__``."""
+
+    def __enter__(self) -> LeakWatch:
+        self._warnings = warnings.catch_warnings(record=True)
+        self.caught = self._warnings.__enter__()
+        warnings.simplefilter("always")
+        self.logged: list[str] = []
+        self._handler = logging.Handler()
+        self._handler.emit = lambda record: self.logged.append(record.getMessage())  # type: ignore[method-assign]
+        self._handler.setLevel(logging.WARNING)
+        logging.getLogger("asyncio").addHandler(self._handler)
+        self.unraisable: list[str] = []
+        self._hook = sys.unraisablehook
+        sys.unraisablehook = lambda info: self.unraisable.append(repr(info.exc_value))
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        gc.collect()
+        sys.unraisablehook = self._hook
+        logging.getLogger("asyncio").removeHandler(self._handler)
+        self._warnings.__exit__(*exc_info)
+
+    def problems(self) -> list[str]:
+        gc.collect()
+        found = [
+            f"{w.category.__name__}: {w.message}"
+            for w in self.caught
+            if issubclass(w.category, ResourceWarning) or "nclosed" in str(w.message)
+        ]
+        return found + self.logged + self.unraisable
+
+
+@pytest.fixture(scope="module")
+def module_server() -> Iterator[EmulatorServer]:
+    with EmulatorServer() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def server(module_server: EmulatorServer) -> EmulatorServer:
+    module_server.reset()
+    assert client_sockets(module_server.port) == []
+    return module_server
+
+
+def new_model(server: EmulatorServer, **kwargs: Any) -> ChatWenxin:
+    return ChatWenxin(
+        model="Llama-2-13b-chat",
+        api_key="lc-resources-api-key",
+        secret_key="lc-resources-secret-key",
+        base_url=server.base_url,
+        **kwargs,
+    )
+
+
+async def test_abatch_of_200_with_32_in_flight_then_aclose(server: EmulatorServer) -> None:
+    server.set_latency(chunk=0.002)
+    prompts: list[LanguageModelInput] = [f"p{i}" for i in range(200)]
+    with LeakWatch() as watch:
+        model = new_model(server)
+        results = await model.abatch(prompts, config={"max_concurrency": IN_FLIGHT})
+        assert [r.content for r in results] == [reply_text(f"p{i}") for i in range(200)]
+        # streams left after their first chunk (break, then the generator closed)
+        for i in range(20):
+            more = " ".join(f"More {n}." for n in range(20))
+            stream = model.astream(f"s{i}. {more}")
+            assert isinstance(stream, AsyncGenerator)  # so it can be closed early
+            async for chunk in stream:
+                assert chunk.content == f"You said: s{i}. "
+                break
+            await stream.aclose()
+        gc.collect()
+        await settle()
+        left = client_sockets(server.port)
+        assert 0 < len(left) <= min(POOL_SIZE, IN_FLIGHT + 1), left
+        assert server.chat_calls == 220
+        await model.aclose()
+        await settle()
+        assert client_sockets(server.port) == []
+        assert watch.problems() == []
+
+
+async def test_streams_cancelled_mid_stream_release_their_connections(
+    server: EmulatorServer,
+) -> None:
+    server.set_latency(chunk=0.05)
+    with LeakWatch() as watch:
+        model = new_model(server)
+        first = asyncio.Event()
+
+        async def consume(i: int) -> None:
+            async for _ in model.astream(f"c{i}. More. And more. And more."):
+                first.set()
+
+        for i in range(10):
+            first.clear()
+            task = asyncio.create_task(consume(i))
+            await asyncio.wait_for(first.wait(), 5)
+            assert task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        await settle()
+        assert client_sockets(server.port) == []  # cancelled streams' connections are closed
+        server.set_latency()
+        reply = await model.ainvoke("after")
+        assert isinstance(reply, AIMessage)
+        assert reply.content == reply_text("after")
+        await model.aclose()
+        await settle()
+        assert client_sockets(server.port) == []
+        assert watch.problems() == []
+
+
+def test_abatch_under_two_asyncio_runs_then_collected(server: EmulatorServer) -> None:
+    with LeakWatch() as watch:
+        model = new_model(server)
+        for run in range(2):
+            texts = [f"r{run}-{i}" for i in range(40)]
+            prompts: list[LanguageModelInput] = list(texts)
+            results = asyncio.run(model.abatch(prompts, config={"max_concurrency": 8}))
+            assert [r.content for r in results] == [reply_text(t) for t in texts]
+            assert client_sockets(server.port) == []  # closed at the loop's shutdown
+        del model
+        assert watch.problems() == []
+
+
+def test_collected_without_aclose_in_a_running_loop(server: EmulatorServer) -> None:
+    async def main() -> list[str]:
+        model = new_model(server)
+        prompts: list[LanguageModelInput] = [f"g{i}" for i in range(16)]
+        await model.abatch(prompts, config={"max_concurrency": 8})
+        assert client_sockets(server.port) != []
+        model.close()  # the sync close only: the async pool stays until collected
+        del model
+        gc.collect()
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+            if not client_sockets(server.port):
+                break
+        return client_sockets(server.port)
+
+    with LeakWatch() as watch:
+        assert asyncio.run(main()) == []
+        assert watch.problems() == []
+
+
+def test_the_leak_watch_sees_an_unclosed_aiohttp_session() -> None:
+    async def leak() -> None:
+        aiohttp.ClientSession()
+
+    with LeakWatch() as watch:
+        asyncio.run(leak())
+        problems = watch.problems()
+    assert any("Unclosed client session" in p for p in problems), problems
