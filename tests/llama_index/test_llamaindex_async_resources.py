@@ -1,0 +1,211 @@
+"""Issue 6, adapter rows: ``Wenxin``'s async calls leak no connection and warn nothing.
+
+The module runs an emulator of its own (a thread of this process, a fresh port), so the sockets
+this process holds to that port are the model's connections (counted from ``/proc``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import os
+import sys
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import aiohttp
+import pytest
+from llama_index.core.base.llms.types import ChatMessage, ChatResponse
+
+from llama_index_wenxin import Wenxin
+from wenxin_core.emulator.server import EmulatorServer
+from wenxin_core.transport import DEFAULT_LIMITS
+
+assert DEFAULT_LIMITS.max_connections is not None
+POOL_SIZE: int = DEFAULT_LIMITS.max_connections
+IN_FLIGHT = 32
+
+
+def reply_text(last_user: str) -> str:
+    """The emulator's deterministic reply on Llama-2-13b-chat."""
+    return (
+        f"You said: {last_user}. This is the wenxin emulator answering on llama_2_13b. "
+        "The reply is deterministic. It has several sentences, so a stream has several events."
+    )
+
+
+def client_sockets(port: int) -> list[str]:
+    """TCP states of the sockets this process has open to ``127.0.0.1:port`` (client side)."""
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    states = []
+    for table in ("/proc/self/net/tcp", "/proc/self/net/tcp6"):
+        with open(table) as f:
+            for row in f.read().splitlines()[1:]:
+                cols = row.split()
+                if int(cols[2].rsplit(":", 1)[1], 16) == port and cols[9] in inodes:
+                    states.append({"01": "ESTABLISHED", "08": "CLOSE_WAIT"}.get(cols[3], cols[3]))
+    return sorted(states)
+
+
+async def settle() -> None:
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+
+class LeakWatch:
+    """Records ResourceWarnings / "Unclosed ..." warnings, asyncio errors, errors in ``__del__``."""
+
+    def __enter__(self) -> LeakWatch:
+        self._warnings = warnings.catch_warnings(record=True)
+        self.caught = self._warnings.__enter__()
+        warnings.simplefilter("always")
+        self.logged: list[str] = []
+        self._handler = logging.Handler()
+        self._handler.emit = lambda record: self.logged.append(record.getMessage())  # type: ignore[method-assign]
+        self._handler.setLevel(logging.WARNING)
+        logging.getLogger("asyncio").addHandler(self._handler)
+        self.unraisable: list[str] = []
+        self._hook = sys.unraisablehook
+        sys.unraisablehook = lambda info: self.unraisable.append(repr(info.exc_value))
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        gc.collect()
+        sys.unraisablehook = self._hook
+        logging.getLogger("asyncio").removeHandler(self._handler)
+        self._warnings.__exit__(*exc_info)
+
+    def problems(self) -> list[str]:
+        gc.collect()
+        found = [
+            f"{w.category.__name__}: {w.message}"
+            for w in self.caught
+            if issubclass(w.category, ResourceWarning) or "nclosed" in str(w.message)
+        ]
+        return found + self.logged + self.unraisable
+
+
+@pytest.fixture(scope="module")
+def module_server() -> Iterator[EmulatorServer]:
+    with EmulatorServer() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def server(module_server: EmulatorServer) -> EmulatorServer:
+    module_server.reset()
+    assert client_sockets(module_server.port) == []
+    return module_server
+
+
+def new_llm(server: EmulatorServer, **kwargs: Any) -> Wenxin:
+    return Wenxin(
+        model="Llama-2-13b-chat",
+        api_key="li-resources-api-key",
+        secret_key="li-resources-secret-key",
+        base_url=server.base_url,
+        **kwargs,
+    )
+
+
+def user(text: str) -> list[ChatMessage]:
+    return [ChatMessage(role="user", content=text)]
+
+
+async def test_200_achat_gathered_then_aclose(server: EmulatorServer) -> None:
+    server.set_latency(chunk=0.002)
+    with LeakWatch() as watch:
+        llm = new_llm(server)
+        responses = await asyncio.gather(*(llm.achat(user(f"q{i}")) for i in range(200)))
+        assert [r.message.content for r in responses] == [reply_text(f"q{i}") for i in range(200)]
+        gc.collect()
+        await settle()
+        left = client_sockets(server.port)
+        assert 0 < len(left) <= POOL_SIZE, left  # 200 at once: the pool's limit holds
+        assert server.chat_calls == 200
+        await llm.aclose()
+        await settle()
+        assert client_sockets(server.port) == []
+        assert watch.problems() == []
+
+
+async def test_achat_with_32_in_flight_and_streams_left_early(server: EmulatorServer) -> None:
+    server.set_latency(chunk=0.002)
+    gate = asyncio.Semaphore(IN_FLIGHT)
+    more = " ".join(f"More {n}." for n in range(20))
+
+    async def one(llm: Wenxin, i: int) -> str:
+        async with gate:
+            if i % 10:
+                response: ChatResponse = await llm.achat(user(f"q{i}"))
+                return str(response.message.content)
+            gen = await llm.astream_chat(user(f"s{i}. {more}"))
+            part = await gen.__anext__()  # the first chunk, then left mid-stream
+            await gen.aclose()
+            return str(part.delta)
+
+    with LeakWatch() as watch:
+        llm = new_llm(server)
+        texts = await asyncio.gather(*(one(llm, i) for i in range(200)))
+        expected = [f"You said: s{i}. " if i % 10 == 0 else reply_text(f"q{i}") for i in range(200)]
+        assert texts == expected
+        gc.collect()
+        await settle()
+        left = client_sockets(server.port)
+        assert 0 < len(left) <= min(POOL_SIZE, IN_FLIGHT + 1), left
+        await llm.aclose()
+        await settle()
+        assert client_sockets(server.port) == []
+        assert watch.problems() == []
+
+
+def test_achat_under_two_asyncio_runs_then_collected(server: EmulatorServer) -> None:
+    async def batch(llm: Wenxin, run: int) -> list[str]:
+        responses = await asyncio.gather(*(llm.achat(user(f"r{run}-{i}")) for i in range(20)))
+        return [str(r.message.content) for r in responses]
+
+    with LeakWatch() as watch:
+        llm = new_llm(server)
+        for run in range(2):
+            assert asyncio.run(batch(llm, run)) == [reply_text(f"r{run}-{i}") for i in range(20)]
+            assert client_sockets(server.port) == []  # closed at the loop's shutdown
+        del llm
+        assert watch.problems() == []
+
+
+def test_collected_after_sync_close_only(server: EmulatorServer) -> None:
+    async def main() -> list[str]:
+        llm = new_llm(server)
+        await asyncio.gather(*(llm.achat(user(f"g{i}")) for i in range(8)))
+        assert client_sockets(server.port) != []
+        llm.close()  # the sync close only: the async pool stays until collected
+        del llm
+        gc.collect()
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+            if not client_sockets(server.port):
+                break
+        return client_sockets(server.port)
+
+    with LeakWatch() as watch:
+        assert asyncio.run(main()) == []
+        assert watch.problems() == []
+
+
+def test_the_leak_watch_sees_an_unclosed_aiohttp_session() -> None:
+    async def leak() -> None:
+        aiohttp.ClientSession()
+
+    with LeakWatch() as watch:
+        asyncio.run(leak())
+        problems = watch.problems()
+    assert any("Unclosed client session" in p for p in problems), problems
