@@ -12,6 +12,7 @@ from typing_extensions import Unpack
 from wenxin_core._base import ChatOptions, ClientBase, ClientOptions, RetryState
 from wenxin_core.errors import WenxinError
 from wenxin_core.messages import MessageLike
+from wenxin_core.pools import LoopPools
 from wenxin_core.request import (
     PreparedChat,
     error_for_response,
@@ -20,10 +21,18 @@ from wenxin_core.request import (
     translate_transport_error,
 )
 from wenxin_core.stream import AsyncChatStream, EventReader
-from wenxin_core.transport import make_async_http_client, release_async_http_client
+from wenxin_core.transport import AiohttpTransport, send_direct
 from wenxin_core.types import ChatCompletion, ChatCompletionChunk
 
 __all__ = ["AsyncWenxinClient"]
+
+
+_OWN_HEADERS = {
+    "Content-Type": "application/json",
+    "Accept": "application/json, text/event-stream",
+    "User-Agent": "wenxin-integrations/0.1.0",
+}
+"""Headers of requests sent through our own transport."""
 
 
 class AsyncWenxinClient(ClientBase):
@@ -68,51 +77,31 @@ class AsyncWenxinClient(ClientBase):
     ) -> None:
         super().__init__(model, **options)
         self._user_http = http_client
-        self._own_http: httpx.AsyncClient | None = None
-        self._own_loop: asyncio.AbstractEventLoop | None = None
-        self._own_closer: AsyncGenerator[None, None] | None = None
-        self._own_closers: list[AsyncGenerator[None, None]] = []
+        self._pools = LoopPools(self.timeout)
 
     @property
     def http_client(self) -> httpx.AsyncClient:
-        """The ``httpx.AsyncClient`` used in the running event loop (made on first use)."""
+        """The ``httpx.AsyncClient`` used in the running event loop (made on first use).
+
+        A caller-supplied client is returned as is; otherwise each event loop that uses this
+        client gets its own pool (see :mod:`wenxin_core.pools`).
+        """
         if self._user_http is not None:
             return self._user_http
-        loop = asyncio.get_running_loop()
-        if self._own_http is None or self._own_loop is not loop:
-            self._discard_own_client()
-            self._own_http = make_async_http_client(self.timeout)
-            self._own_loop = loop
-            self._own_closer = _close_at_loop_shutdown(self._own_http)
-        return self._own_http
+        return self._pools.current().http
 
-    async def _http(self) -> httpx.AsyncClient:
-        """:attr:`http_client`, making sure a client we made is closed when its loop shuts down.
-
-        The closer is an async generator: ``asyncio.run`` (and every runner that calls
-        ``loop.shutdown_asyncgens()``) closes it before closing the loop, and its ``finally``
-        then closes the connection pool inside that loop, with nothing left to leak or warn.
-        """
-        client = self.http_client
-        closer, self._own_closer = self._own_closer, None
-        if closer is not None:
-            await closer.__anext__()
-            self._own_closers.append(closer)
-        return client
-
-    def _discard_own_client(self) -> None:
-        """Release a client made in another (usually finished) event loop."""
-        old, old_loop = self._own_http, self._own_loop
-        self._own_http = self._own_loop = None
-        self._own_closer = None
-        self._own_closers.clear()
-        if old is not None:
-            release_async_http_client(old, old_loop)
+    async def _target(self) -> tuple[httpx.AsyncClient, AiohttpTransport | None]:
+        """The client to send with and, for our own pool, the transport to send to directly."""
+        if self._user_http is not None:
+            return self._user_http, None
+        pool = await self._pools.acquire()
+        return pool.http, pool.transport
 
     def __del__(self) -> None:
         # An unclosed client must not leak sockets or make aiohttp warn when it is collected.
-        if getattr(self, "_own_http", None) is not None:
-            self._discard_own_client()
+        pools = getattr(self, "_pools", None)
+        if pools is not None and len(pools):
+            pools.release_all()
 
     async def chat(
         self, messages: Iterable[MessageLike], **options: Unpack[ChatOptions]
@@ -133,12 +122,12 @@ class AsyncWenxinClient(ClientBase):
         """
         prepared, attempt_timeout = self.prepare(messages, stream=False, options=options)
         state = RetryState(self.retry_policy, self.auth)
-        http = await self._http()
+        http, transport = await self._target()
         while True:
             request: httpx.Request | None = None
             try:
-                request = self._request(http, prepared, attempt_timeout)
-                response = await http.send(request, auth=self.auth)
+                request = self._request(http, transport, prepared, attempt_timeout)
+                response = await self._send(http, transport, request, stream=False)
                 content = response.content
                 error = error_for_response(response, content)
                 if error is None:
@@ -171,8 +160,20 @@ class AsyncWenxinClient(ClientBase):
         return AsyncChatStream(self._iter_chunks(prepared, attempt_timeout))
 
     def _request(
-        self, http: httpx.AsyncClient, prepared: PreparedChat, timeout: httpx.Timeout
+        self,
+        http: httpx.AsyncClient,
+        transport: AiohttpTransport | None,
+        prepared: PreparedChat,
+        timeout: httpx.Timeout,
     ) -> httpx.Request:
+        if transport is not None:
+            return httpx.Request(
+                "POST",
+                self.url_for(prepared),
+                content=prepared.body,
+                headers=_OWN_HEADERS,
+                extensions={"timeout": timeout.as_dict()},
+            )
         return http.build_request(
             "POST",
             self.url_for(prepared),
@@ -181,13 +182,36 @@ class AsyncWenxinClient(ClientBase):
             timeout=timeout,
         )
 
+    async def _send(
+        self,
+        http: httpx.AsyncClient,
+        transport: AiohttpTransport | None,
+        request: httpx.Request,
+        *,
+        stream: bool,
+    ) -> httpx.Response:
+        """Send through our own transport directly, or through a caller's client as usual."""
+        if transport is None:
+            return await http.send(request, auth=self.auth, stream=stream)
+        response = await send_direct(transport, request, self.auth)
+        if not stream:
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+        return response
+
     async def _open(
-        self, http: httpx.AsyncClient, prepared: PreparedChat, timeout: httpx.Timeout
+        self,
+        http: httpx.AsyncClient,
+        transport: AiohttpTransport | None,
+        prepared: PreparedChat,
+        timeout: httpx.Timeout,
     ) -> tuple[httpx.Response, EventReader, list[ChatCompletionChunk], AsyncIterator[bytes]]:
         """Send the request and read up to the first chunk (errors here may be retried)."""
-        request = self._request(http, prepared, timeout)
+        request = self._request(http, transport, prepared, timeout)
         try:
-            response = await http.send(request, auth=self.auth, stream=True)
+            response = await self._send(http, transport, request, stream=True)
         except httpx.HTTPError as exc:
             raise translate_transport_error(exc, request) from exc
         try:
@@ -225,10 +249,10 @@ class AsyncWenxinClient(ClientBase):
         self, prepared: PreparedChat, timeout: httpx.Timeout
     ) -> AsyncGenerator[ChatCompletionChunk, None]:
         state = RetryState(self.retry_policy, self.auth)
-        http = await self._http()
+        http, transport = await self._target()
         while True:
             try:
-                response, reader, first, raw = await self._open(http, prepared, timeout)
+                response, reader, first, raw = await self._open(http, transport, prepared, timeout)
                 break
             except WenxinError as exc:
                 delay = state.next_delay(exc, exc.__dict__.get("_request"))
@@ -257,13 +281,7 @@ class AsyncWenxinClient(ClientBase):
 
     async def aclose(self) -> None:
         """Close the pooled connections (a caller-supplied ``http_client`` is left open)."""
-        client, self._own_http, self._own_loop = self._own_http, None, None
-        closers, self._own_closers = self._own_closers, []
-        self._own_closer = None
-        for closer in closers:
-            await closer.aclose()
-        if client is not None:
-            await client.aclose()
+        await self._pools.aclose()
 
     async def __aenter__(self) -> AsyncWenxinClient:
         return self
@@ -290,11 +308,3 @@ async def _drain(raw: AsyncIterator[bytes]) -> None:
             pass
     except httpx.HTTPError:
         pass
-
-
-async def _close_at_loop_shutdown(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
-    """Yield once; when closed (by ``aclose`` or at loop shutdown), close ``client``."""
-    try:
-        yield
-    finally:
-        await client.aclose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Generator, Iterable, Iterator
 from types import TracebackType
@@ -209,6 +210,12 @@ class WenxinClient(ClientBase):
         """Close the pooled connections (a caller-supplied ``http_client`` is left open)."""
         if self._owns_http:
             self._http.close()
+
+    def __del__(self) -> None:
+        # A client collected without close() must not leave its sockets open.
+        if getattr(self, "_owns_http", False):
+            with contextlib.suppress(Exception):
+                self._http.close()
 
     def __enter__(self) -> WenxinClient:
         return self

@@ -34,6 +34,7 @@ __all__ = [
     "make_http_client",
     "release_async_http_client",
     "remap_transport_error",
+    "send_direct",
 ]
 
 install_log_redaction()
@@ -119,13 +120,45 @@ def make_http_client(timeout: httpx.Timeout) -> httpx.Client:
     return _without_cookies(httpx.Client(timeout=timeout, limits=DEFAULT_LIMITS))
 
 
-def make_async_http_client(timeout: httpx.Timeout, **kwargs: Any) -> httpx.AsyncClient:
+def make_async_http_client(
+    timeout: httpx.Timeout, transport: httpx.AsyncBaseTransport | None = None, **kwargs: Any
+) -> httpx.AsyncClient:
     """The async client's own ``httpx.AsyncClient``, on the aiohttp-backed transport."""
-    transport = AiohttpTransport(limits=DEFAULT_LIMITS)
+    if transport is None:
+        transport = AiohttpTransport(limits=DEFAULT_LIMITS)
     client = httpx.AsyncClient(
         transport=transport, timeout=timeout, limits=DEFAULT_LIMITS, **kwargs
     )
     return _without_cookies(client)
+
+
+async def send_direct(
+    transport: httpx.AsyncBaseTransport, request: httpx.Request, auth: httpx.Auth
+) -> httpx.Response:
+    """Send ``request`` through ``auth``'s flow straight to ``transport``; the body is unread.
+
+    What ``httpx.AsyncClient.send`` does for our own clients, less what they never use:
+    header/cookie/parameter merging, redirects, event hooks and the per-request log line.
+    Those cost about as much client CPU per call as the whole aiohttp round trip, and our
+    own clients have none configured (a caller-supplied ``http_client`` goes through
+    ``send`` as usual). An auth flow's extra request (the token fetch) is sent and read the
+    same way.
+    """
+    flow = auth.async_auth_flow(request)
+    request = await flow.__anext__()
+    try:
+        while True:
+            response = await transport.handle_async_request(request)
+            try:
+                request = await flow.asend(response)
+            except StopAsyncIteration:
+                return response
+            except BaseException:
+                await response.aclose()
+                raise
+            await response.aread()
+    finally:
+        await flow.aclose()
 
 
 def release_async_http_client(
@@ -163,10 +196,14 @@ def _close_sockets(connector: aiohttp.BaseConnector) -> None:
     protocols = [proto for entries in idle.values() for proto, _ in entries]
     protocols.extend(acquired)
     for proto in protocols:
-        sock = getattr(getattr(proto, "transport", None), "_sock", None)
+        transport = getattr(proto, "transport", None)
+        sock = getattr(transport, "_sock", None)
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.close()
+            # Detach it too, or the asyncio transport warns "unclosed transport" when collected.
+            with contextlib.suppress(AttributeError):
+                transport._sock = None  # type: ignore[union-attr]
     idle.clear()
     acquired.clear()
     with contextlib.suppress(Exception):

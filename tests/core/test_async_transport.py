@@ -134,6 +134,7 @@ class LeakWatch:
     _hook: Any = None
 
     def __enter__(self) -> LeakWatch:
+        gc.collect()  # garbage of earlier tests must not be blamed on this one
         self._warnings = warnings.catch_warnings(record=True)
         self.caught = self._warnings.__enter__()
         warnings.simplefilter("always")
@@ -450,19 +451,11 @@ def test_used_again_after_its_loop_ended_closes_the_old_sockets(server: Emulator
     assert _reuse_after_a_bare_loop(server)[0] == []
 
 
-BARE_LOOP_BUG = (
-    "BUG: wenxin_core/transport.py _close_sockets() closes the raw sockets of a pool whose loop "
-    "is closed but leaves them attached to their asyncio transports, whose __del__ then warns "
-    "'ResourceWarning: unclosed transport <_SelectorSocketTransport ...>'"
-)
 
-
-@pytest.mark.xfail(strict=True, reason=BARE_LOOP_BUG)
 def test_collected_after_its_loop_ended_warns_nothing(server: EmulatorServer) -> None:
     assert _collect_after_a_bare_loop(server)[1] == []
 
 
-@pytest.mark.xfail(strict=True, reason=BARE_LOOP_BUG)
 def test_used_again_after_its_loop_ended_warns_nothing(server: EmulatorServer) -> None:
     assert _reuse_after_a_bare_loop(server)[1] == []
 
@@ -489,16 +482,7 @@ async def test_abandoned_streams_are_released_when_collected(server: EmulatorSer
         assert watch.problems() == []
 
 
-TWO_LOOPS_BUG = (
-    "BUG: wenxin_core/async_client.py AsyncWenxinClient.http_client keeps one own pool for one "
-    "loop; a call from a second loop (another thread's asyncio.run) discards it through "
-    "_discard_own_client -> release_async_http_client, which schedules aclose() on the first "
-    "loop while its calls are in flight: they fail (connection error, then 'Cannot send a "
-    "request, as the client has been closed.')"
-)
 
-
-@pytest.mark.xfail(strict=True, reason=TWO_LOOPS_BUG)
 def test_one_client_used_from_two_threads_loops_at_once(server: EmulatorServer) -> None:
     client = new_client(server, max_retries=1)
     asyncio.run(client.chat(MESSAGES))  # the token, so both calls below are chat calls

@@ -65,6 +65,7 @@ class LeakWatch:
     """Records ResourceWarnings / "Unclosed ..." warnings, asyncio errors, errors in ``__del__``."""
 
     def __enter__(self) -> LeakWatch:
+        gc.collect()  # garbage of earlier tests must not be blamed on this one
         self._warnings = warnings.catch_warnings(record=True)
         self.caught = self._warnings.__enter__()
         warnings.simplefilter("always")
