@@ -14,6 +14,7 @@ Run: ``python bench/throughput.py [--calls 1000] [--levels 1,8,32,128]``.
 from __future__ import annotations
 
 import asyncio
+import statistics
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -119,14 +120,26 @@ def main() -> None:
     """Measure every level and print the table."""
     parser = make_parser(__doc__, calls=1000)
     parser.add_argument("--levels", default="1,8,32,128")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="interleaved rounds per level; the median is shown"
+    )
     args = parser.parse_args()
     levels = [int(level) for level in args.levels.split(",")]
 
     with emulator_target() as (base, token, _url):
-        print(f"emulator {base} in its own process; {args.calls} non-stream calls per cell\n")
+        print(
+            f"emulator {base} in its own process; {args.calls} non-stream calls per cell, "
+            f"median of {args.rounds} interleaved rounds\n"
+        )
         table: dict[int, dict[str, float]] = {}
         for level in levels:
-            table[level] = asyncio.run(measure_level(base, token, args.calls, level))
+            rounds = [
+                asyncio.run(measure_level(base, token, args.calls, level))
+                for _ in range(args.rounds)
+            ]
+            table[level] = {
+                name: statistics.median(r[name] for r in rounds) for name in rounds[0]
+            }
 
     names = list(table[levels[0]])
     cells = "".join(f"{f'@{level} calls/s':>14}{'ratio':>7}" for level in levels)
