@@ -90,6 +90,7 @@ def run_langchain(model: str | None, endpoint: str | None) -> None:
 def run_llama_index(model: str | None, endpoint: str | None) -> None:
     """A VectorStoreIndex query engine with streaming=True, then its token counts."""
     from llama_index.core import Document, Settings, VectorStoreIndex
+    from llama_index.core.base.response.schema import StreamingResponse
     from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
 
     from llama_index_wenxin import Wenxin
@@ -104,11 +105,12 @@ def run_llama_index(model: str | None, endpoint: str | None) -> None:
     index = VectorStoreIndex.from_documents([Document(text=text) for text in DOCUMENTS])
     engine = index.as_query_engine(streaming=True, similarity_top_k=2)
     question = "What is the endpoint of Llama-2-13b-chat and its input limit?"
-    print(f"\n== LlamaIndex: VectorStoreIndex query engine on {Settings.llm.metadata.model_name} ==")
+    model_name = Settings.llm.metadata.model_name
+    print(f"\n== LlamaIndex: VectorStoreIndex query engine on {model_name} ==")
     print(f"Q: {question}\nA: ", end="")
     response = engine.query(question)
-    for piece in response.response_gen:
-        print(piece, end="", flush=True)
+    assert isinstance(response, StreamingResponse)
+    response.print_response_stream()
     print()
     print(
         f"usage (TokenCountingHandler): prompt {counter.prompt_llm_token_count}, completion "
@@ -134,8 +136,10 @@ def run_core(model: str | None, endpoint: str | None) -> None:
         print()
         if stream.usage is not None:
             u = stream.usage
-            print(f"usage: prompt {u.prompt_tokens}, completion {u.completion_tokens}, "
-                  f"total {u.total_tokens}")
+            print(
+                f"usage: prompt {u.prompt_tokens}, completion {u.completion_tokens}, "
+                f"total {u.total_tokens}"
+            )
 
 
 def main() -> None:
