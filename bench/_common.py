@@ -65,9 +65,12 @@ class Target(NamedTuple):
 
 
 @contextmanager
-def emulator_target() -> Iterator[Target]:
-    """Start the emulator in its own process and yield where to call it, token included."""
-    with EmulatorProcess() as emulator:
+def emulator_target(*emulator_args: str) -> Iterator[Target]:
+    """Start the emulator in its own process and yield where to call it, token included.
+
+    ``emulator_args`` are passed to ``wenxin-emulator`` (e.g. ``"--latency", "0.012"``).
+    """
+    with EmulatorProcess(*emulator_args) as emulator:
         token = fetch_token(emulator.base_url)
         yield Target(emulator.base_url, token, chat_url(emulator.base_url, token))
 

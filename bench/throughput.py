@@ -123,13 +123,21 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=3, help="interleaved rounds per level; the median is shown"
     )
+    parser.add_argument(
+        "--server-latency",
+        type=float,
+        default=0.0,
+        help="seconds the emulator waits before each answer (a slower service)",
+    )
     args = parser.parse_args()
     levels = [int(level) for level in args.levels.split(",")]
 
-    with emulator_target() as (base, token, _url):
+    emulator_args = ("--latency", str(args.server_latency)) if args.server_latency else ()
+    with emulator_target(*emulator_args) as (base, token, _url):
         print(
             f"emulator {base} in its own process; {args.calls} non-stream calls per cell, "
-            f"median of {args.rounds} interleaved rounds\n"
+            f"median of {args.rounds} interleaved rounds; "
+            f"server latency {args.server_latency * 1000:.0f} ms\n"
         )
         table: dict[int, dict[str, float]] = {}
         for level in levels:
