@@ -30,6 +30,9 @@ check: lint typecheck test
 bench: $(STAMP)
 	$(BIN)/python bench/transport.py
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/langchain_adapter.py
+	$(BIN)/python bench/llama_index_adapter.py
+	$(BIN)/python bench/framework_floor.py
 
 emulator: $(STAMP)
 	$(BIN)/wenxin-emulator --port 8765
