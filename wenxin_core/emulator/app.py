@@ -76,6 +76,12 @@ def _catalog_by_endpoint() -> dict[str, ModelSpec]:
     return table
 
 
+async def _wait(seconds: float) -> None:
+    """Sleep ``seconds`` (if any) without blocking the server's loop."""
+    if seconds > 0:
+        await asyncio.sleep(seconds)
+
+
 async def _read_body(receive: Receive) -> bytes:
     chunks: list[bytes] = []
     while True:
@@ -223,10 +229,12 @@ class EmulatorApp:
             body = None
         self._record(scope, endpoint, query, headers, body)
         request_id = new_request_id()
-        if state.latency > 0:
-            await asyncio.sleep(state.latency)
+        # Faults are taken when the request arrives, the latency applied afterwards: a request
+        # still waiting out its latency never takes a fault injected after it arrived.
+        latency = state.latency
         fault = state.next_http_status()
         if fault is not None:
+            await _wait(latency)
             extra = [
                 (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in fault.headers.items()
             ]
@@ -255,9 +263,10 @@ class EmulatorApp:
             request = validate_chat(body, spec)
         except QianfanError as err:
             payload = error_body(err.code, err.message, completion_id)
+            await _wait(latency)
             await _send_json(send, 200, payload, request_id)
             return
-        await self._answer(send, spec, request, completion_id, request_id)
+        await self._answer(send, spec, request, completion_id, request_id, latency)
 
     async def _answer(
         self,
@@ -266,6 +275,7 @@ class EmulatorApp:
         request: ChatRequest,
         completion_id: str,
         request_id: str,
+        latency: float,
     ) -> None:
         state = self.state
         messages = request.messages
@@ -292,6 +302,7 @@ class EmulatorApp:
         ernie = spec.accepts_system and not spec.is_custom_endpoint
         if not request.stream:
             body = completion_body(reply, completion_id=completion_id, ernie=ernie, flagged=flagged)
+            await _wait(latency)
             await _send_json(send, 200, body, request_id)
             return
         events = stream_events(
@@ -304,6 +315,7 @@ class EmulatorApp:
         drop = state.next_drop()
         if drop is not None:
             drop = min(drop, len(events) - 1)
+        await _wait(latency)
         await send(
             {"type": "http.response.start", "status": 200, "headers": sse_headers(request_id)}
         )
