@@ -1,15 +1,10 @@
-"""The connection pools behind the clients' own httpx clients.
+"""The connection pools behind the clients' own httpx clients, and how requests reach them.
 
 The sync client uses httpx's own pool. The async client keeps httpx as its API but sends through
-aiohttp's connector (the ``httpx-aiohttp`` transport): httpx's async pool spends the client's CPU
-on bookkeeping as concurrency grows (about 300-500 calls/s at 32 in flight on a 2-core machine),
-while aiohttp's reaches several thousand (see ``bench/throughput.py``). A caller-supplied
-``httpx.AsyncClient`` is used as it is.
-
-:class:`AiohttpTransport` here fixes one thing of the upstream transport: it maps every aiohttp
-``ClientConnectionError`` to ``httpx.ConnectTimeout``, so a refused connection or a server that
-hung up would look like a timeout. Connection failures become ``ConnectError``/``ReadError``/
-``RemoteProtocolError`` again, and only real timeouts stay timeouts.
+aiohttp's connector (:class:`~wenxin_core.aiohttp_transport.AiohttpTransport`): httpx's async
+pool spends the client's CPU on bookkeeping as concurrency grows (about 300-500 calls/s at 32 in
+flight on a 2-core machine), while aiohttp's reaches several thousand (``bench/throughput.py``).
+A caller-supplied ``httpx.AsyncClient`` is used as it is.
 """
 
 from __future__ import annotations
@@ -17,13 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
 import aiohttp
 import httpx
-from httpx_aiohttp import AiohttpTransport as _UpstreamAiohttpTransport
 
+from wenxin_core.aiohttp_transport import AiohttpTransport
 from wenxin_core.redact import install_log_redaction
 
 __all__ = [
@@ -33,7 +27,6 @@ __all__ = [
     "make_async_http_client",
     "make_http_client",
     "release_async_http_client",
-    "remap_transport_error",
     "send_direct",
 ]
 
@@ -43,24 +36,6 @@ _ClientT = TypeVar("_ClientT", httpx.Client, httpx.AsyncClient)
 
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 """Pool limits of the clients' own httpx clients."""
-
-
-def remap_transport_error(exc: httpx.TransportError) -> httpx.TransportError:
-    """Undo the upstream mapping of aiohttp connection errors to ``ConnectTimeout``."""
-    cause = exc.__cause__
-    if not isinstance(exc, httpx.TimeoutException) or not isinstance(cause, aiohttp.ClientError):
-        return exc
-    if isinstance(cause, asyncio.TimeoutError):
-        return exc
-    remapped: httpx.TransportError
-    if isinstance(cause, aiohttp.ClientConnectorError):
-        remapped = httpx.ConnectError(str(cause) or type(cause).__name__)
-    elif isinstance(cause, aiohttp.ServerDisconnectedError):
-        remapped = httpx.RemoteProtocolError(str(cause) or "server disconnected")
-    else:
-        remapped = httpx.ReadError(str(cause) or type(cause).__name__)
-    remapped.__cause__ = cause
-    return remapped
 
 
 class NoCookies(httpx.Cookies):
@@ -81,38 +56,6 @@ class NoCookies(httpx.Cookies):
 def _without_cookies(client: _ClientT) -> _ClientT:
     client._cookies = NoCookies()  # httpx has no public switch for this
     return client
-
-
-class _RemappingStream(httpx.AsyncByteStream):
-    """Wraps the upstream response stream so errors while reading are remapped too."""
-
-    def __init__(self, inner: httpx.AsyncByteStream) -> None:
-        self._inner = inner
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in self._inner:
-                yield chunk
-        except httpx.TransportError as exc:
-            raise remap_transport_error(exc) from exc.__cause__
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
-class AiohttpTransport(_UpstreamAiohttpTransport):
-    """``httpx-aiohttp``'s transport with connection errors typed as such (see module doc)."""
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request`` through aiohttp; return a streaming httpx response."""
-        try:
-            response = await super().handle_async_request(request)
-        except httpx.TransportError as exc:
-            raise remap_transport_error(exc) from exc.__cause__
-        stream = response.stream
-        assert isinstance(stream, httpx.AsyncByteStream)
-        response.stream = _RemappingStream(stream)
-        return response
 
 
 def make_http_client(timeout: httpx.Timeout) -> httpx.Client:
