@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
 from li_helpers import (
     AsyncRecordingTransport,
     EventCollector,
@@ -78,8 +80,8 @@ def wire() -> WireLog:
     return WireLog()
 
 
-@pytest.fixture
-def make_llm(emulator: EmulatorServer, wire: WireLog) -> Iterator[Any]:
+@pytest_asyncio.fixture
+async def make_llm(emulator: EmulatorServer, wire: WireLog) -> AsyncIterator[Any]:
     """Build Wenxin models on the emulator whose HTTP clients record the server's answers."""
     made: list[tuple[httpx.Client, httpx.AsyncClient]] = []
 
@@ -99,8 +101,12 @@ def make_llm(emulator: EmulatorServer, wire: WireLog) -> Iterator[Any]:
         return Wenxin(**options)
 
     yield factory
-    for http, _ in made:
+    for http, ahttp in made:
         http.close()
+        # A test that ran the async client under its own asyncio.run left connections bound
+        # to a loop that is gone; closing those is best effort.
+        with contextlib.suppress(RuntimeError):
+            await ahttp.aclose()
 
 
 @pytest.fixture
