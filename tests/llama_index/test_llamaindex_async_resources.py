@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import logging
-import os
-import sys
-import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
 import pytest
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse
+from resource_watch import LeakWatch, client_sockets, reply_text, settle
 
 from llama_index_wenxin import Wenxin
 from wenxin_core.emulator.server import EmulatorServer
@@ -26,73 +23,6 @@ from wenxin_core.transport import DEFAULT_LIMITS
 assert DEFAULT_LIMITS.max_connections is not None
 POOL_SIZE: int = DEFAULT_LIMITS.max_connections
 IN_FLIGHT = 32
-
-
-def reply_text(last_user: str) -> str:
-    """The emulator's deterministic reply on Llama-2-13b-chat."""
-    return (
-        f"You said: {last_user}. This is the wenxin emulator answering on llama_2_13b. "
-        "The reply is deterministic. It has several sentences, so a stream has several events."
-    )
-
-
-def client_sockets(port: int) -> list[str]:
-    """TCP states of the sockets this process has open to ``127.0.0.1:port`` (client side)."""
-    inodes = set()
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            target = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[8:-1])
-    states = []
-    for table in ("/proc/self/net/tcp", "/proc/self/net/tcp6"):
-        with open(table) as f:
-            for row in f.read().splitlines()[1:]:
-                cols = row.split()
-                if int(cols[2].rsplit(":", 1)[1], 16) == port and cols[9] in inodes:
-                    states.append({"01": "ESTABLISHED", "08": "CLOSE_WAIT"}.get(cols[3], cols[3]))
-    return sorted(states)
-
-
-async def settle() -> None:
-    for _ in range(3):
-        await asyncio.sleep(0)
-
-
-class LeakWatch:
-    """Records ResourceWarnings / "Unclosed ..." warnings, asyncio errors, errors in ``__del__``."""
-
-    def __enter__(self) -> LeakWatch:
-        gc.collect()  # garbage of earlier tests must not be blamed on this one
-        self._warnings = warnings.catch_warnings(record=True)
-        self.caught = self._warnings.__enter__()
-        warnings.simplefilter("always")
-        self.logged: list[str] = []
-        self._handler = logging.Handler()
-        self._handler.emit = lambda record: self.logged.append(record.getMessage())  # type: ignore[method-assign]
-        self._handler.setLevel(logging.WARNING)
-        logging.getLogger("asyncio").addHandler(self._handler)
-        self.unraisable: list[str] = []
-        self._hook = sys.unraisablehook
-        sys.unraisablehook = lambda info: self.unraisable.append(repr(info.exc_value))
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        gc.collect()
-        sys.unraisablehook = self._hook
-        logging.getLogger("asyncio").removeHandler(self._handler)
-        self._warnings.__exit__(*exc_info)
-
-    def problems(self) -> list[str]:
-        gc.collect()
-        found = [
-            f"{w.category.__name__}: {w.message}"
-            for w in self.caught
-            if issubclass(w.category, ResourceWarning) or "nclosed" in str(w.message)
-        ]
-        return found + self.logged + self.unraisable
 
 
 @pytest.fixture(scope="module")
