@@ -5,8 +5,8 @@
 """
 
 from langchain_wenxin._serialization import register_serializable
-from langchain_wenxin.chat_models import MIN_TEMPERATURE, ChatWenxin
+from langchain_wenxin.chat_models import DEFAULT_MODEL, MIN_TEMPERATURE, ChatWenxin
 
-__all__ = ["MIN_TEMPERATURE", "ChatWenxin"]
+__all__ = ["DEFAULT_MODEL", "MIN_TEMPERATURE", "ChatWenxin"]
 
 register_serializable(tuple(ChatWenxin.lc_id()))

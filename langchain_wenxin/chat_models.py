@@ -31,12 +31,12 @@ from langchain_wenxin.messages import convert_messages
 from wenxin_core import AsyncWenxinClient, WenxinClient
 from wenxin_core import errors as core_errors
 from wenxin_core.auth import ENV_VARS, Credentials, build_auth
-from wenxin_core.catalog import ModelSpec, resolve_model
+from wenxin_core.catalog import DEFAULT_MODEL, ModelSpec, resolve_model
 from wenxin_core.params import ChatParams
 from wenxin_core.request import DEFAULT_TIMEOUT
 from wenxin_core.types import ChatCompletion, ChatCompletionChunk
 
-__all__ = ["MIN_TEMPERATURE", "ChatWenxin"]
+__all__ = ["DEFAULT_MODEL", "MIN_TEMPERATURE", "ChatWenxin"]
 
 MIN_TEMPERATURE = 0.01
 """What ``temperature=0`` is sent as: Qianfan accepts (0, 1], and LangChain's 0 means "greedy"."""
@@ -114,7 +114,7 @@ class ChatWenxin(BaseChatModel):
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
     model: str | None = Field(default=None, alias="model_name")
-    """Catalog model name (case-insensitive)."""
+    """Catalog model name (case-insensitive); ``Llama-2-13b-chat`` when no endpoint is given."""
     endpoint: str | None = None
     """Endpoint suffix of a self-deployed service."""
 
@@ -190,11 +190,7 @@ class ChatWenxin(BaseChatModel):
     def _check(self) -> Self:
         """Resolve the model, check the sampling options and ``max_tokens``, read credentials."""
         if self.model is None and self.endpoint is None:
-            raise core_errors.WenxinValidationError(
-                "model",
-                "give a catalog model name (e.g. model='Llama-2-13b-chat' or 'ERNIE-3.5-8K') "
-                "or endpoint='<your service's endpoint suffix>'",
-            )
+            object.__setattr__(self, "model", DEFAULT_MODEL)
         spec = resolve_model(self.model, self.endpoint)
         # Sampling options fail here, at construction, not at the first call.
         ChatParams.build(

@@ -39,12 +39,11 @@ from llama_index_wenxin.responses import (
     to_completion_response,
 )
 from wenxin_core.auth import Credentials
-from wenxin_core.catalog import ModelSpec, resolve_model
+from wenxin_core.catalog import DEFAULT_MODEL, ModelSpec, resolve_model
 from wenxin_core.params import ChatParams
 
 __all__ = ["DEFAULT_MODEL", "Wenxin"]
 
-DEFAULT_MODEL = "Llama-2-13b-chat"
 """The model used when neither ``model`` nor ``endpoint`` is given."""
 
 _SHARED_ON_COPY = frozenset(

@@ -18,10 +18,14 @@ from wenxin_core.errors import UnknownModelError, WenxinValidationError
 __all__ = [
     "CUSTOM_ENDPOINT_FIELDS",
     "CUSTOM_ENDPOINT_MAX_INPUT_CHARS",
+    "DEFAULT_MODEL",
     "ModelSpec",
     "list_models",
     "resolve_model",
 ]
+
+DEFAULT_MODEL = "Llama-2-13b-chat"
+"""The model both adapters use when neither ``model`` nor ``endpoint`` is given."""
 
 CUSTOM_ENDPOINT_MAX_INPUT_CHARS = 4800
 """Character budget of a self-deployed service (the reference's rule for Dolly-12B)."""

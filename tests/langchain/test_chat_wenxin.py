@@ -35,9 +35,13 @@ RESPONSE_KEYS = {
 # -- construction -----------------------------------------------------------------------------
 
 
-def test_model_or_endpoint_is_required() -> None:
-    with pytest.raises(ValueError, match="endpoint"):
-        ChatWenxin(api_key="a", secret_key="b")
+def test_default_model_without_model_or_endpoint() -> None:
+    llm = ChatWenxin(api_key="a", secret_key="b")
+    assert llm.model == "Llama-2-13b-chat"
+    assert llm.model_label == "Llama-2-13B-Chat"
+    deployed = ChatWenxin(endpoint="my_dolly_service", api_key="a", secret_key="b")
+    assert deployed.model is None
+    assert deployed.model_label == "my_dolly_service"
 
 
 def test_unknown_model_is_rejected_with_its_own_class() -> None:
