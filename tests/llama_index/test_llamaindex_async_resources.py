@@ -89,6 +89,9 @@ async def test_achat_with_32_in_flight_and_streams_left_early(server: EmulatorSe
         texts = await asyncio.gather(*(one(llm, i) for i in range(200)))
         expected = [f"You said: s{i}. " if i % 10 == 0 else reply_text(f"q{i}") for i in range(200)]
         assert texts == expected
+        # One complete call last, so the pool surely keeps a connection (a stream left early
+        # closes the one it used).
+        await llm.achat(user("last"))
         gc.collect()
         await settle()
         left = client_sockets(server.port)
