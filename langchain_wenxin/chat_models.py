@@ -7,6 +7,7 @@ are the core's.
 
 from __future__ import annotations
 
+import inspect
 import os
 import threading
 import warnings
@@ -245,6 +246,13 @@ class ChatWenxin(BaseChatModel):
             "model_kwargs": self.model_kwargs,
         }
 
+    def _get_invocation_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        # BaseChatModel's result (identifying params, ``_type``, ``stop``, then kwargs) without
+        # its per-call detour through the deprecated ``dict()`` under ``catch_warnings``.
+        return {**self._identifying_params, "_type": self._llm_type, "stop": stop, **kwargs}
+
     @classmethod
     def is_lc_serializable(cls) -> bool:
         """ChatWenxin can be serialised with ``dumpd``/``dumps`` (secrets left out)."""
@@ -479,3 +487,10 @@ class ChatWenxin(BaseChatModel):
         if self._async_client is not None:
             await self._async_client.aclose()
             self._async_client = None
+
+
+# LangChain inspects the signature of ``_generate``/``_agenerate`` on every call to see whether
+# it takes ``run_manager``; a precomputed ``__signature__`` (which ``inspect.signature`` returns
+# as is) saves that work on each call.
+for _method in (ChatWenxin._generate, ChatWenxin._agenerate):
+    _method.__dict__["__signature__"] = inspect.signature(_method)

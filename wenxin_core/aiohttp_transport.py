@@ -172,3 +172,37 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+    def release_now(self) -> None:
+        """Close every socket without the event loop (its loop has stopped or is gone).
+
+        The session is detached and its connector marked closed, so neither leaks nor warns.
+        """
+        session, self._session = self._session, None
+        if session is None or session.closed:
+            return
+        connector = session.connector
+        session.detach()
+        if connector is not None and not connector.closed:
+            _close_sockets(connector)
+
+
+def _close_sockets(connector: aiohttp.BaseConnector) -> None:
+    """Close every socket of a connector whose loop is not running, then mark it closed."""
+    idle = getattr(connector, "_conns", {})
+    acquired: set[Any] = getattr(connector, "_acquired", set())
+    protocols = [proto for entries in idle.values() for proto, _ in entries]
+    protocols.extend(acquired)
+    for proto in protocols:
+        transport = getattr(proto, "transport", None)
+        sock = getattr(transport, "_sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.close()
+            # Detach it too, or the asyncio transport warns "unclosed transport" when collected.
+            with contextlib.suppress(AttributeError):
+                transport._sock = None  # type: ignore[union-attr]
+    idle.clear()
+    acquired.clear()
+    with contextlib.suppress(Exception):
+        connector._close()

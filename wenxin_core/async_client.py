@@ -21,7 +21,7 @@ from wenxin_core.request import (
     translate_transport_error,
 )
 from wenxin_core.stream import AsyncChatStream, EventReader
-from wenxin_core.transport import AiohttpTransport, send_direct
+from wenxin_core.transport import send_direct
 from wenxin_core.types import ChatCompletion, ChatCompletionChunk
 
 __all__ = ["AsyncWenxinClient"]
@@ -90,7 +90,7 @@ class AsyncWenxinClient(ClientBase):
             return self._user_http
         return self._pools.current().http
 
-    async def _target(self) -> tuple[httpx.AsyncClient, AiohttpTransport | None]:
+    async def _target(self) -> tuple[httpx.AsyncClient, httpx.AsyncBaseTransport | None]:
         """The client to send with and, for our own pool, the transport to send to directly."""
         if self._user_http is not None:
             return self._user_http, None
@@ -162,7 +162,7 @@ class AsyncWenxinClient(ClientBase):
     def _request(
         self,
         http: httpx.AsyncClient,
-        transport: AiohttpTransport | None,
+        transport: httpx.AsyncBaseTransport | None,
         prepared: PreparedChat,
         timeout: httpx.Timeout,
     ) -> httpx.Request:
@@ -185,7 +185,7 @@ class AsyncWenxinClient(ClientBase):
     async def _send(
         self,
         http: httpx.AsyncClient,
-        transport: AiohttpTransport | None,
+        transport: httpx.AsyncBaseTransport | None,
         request: httpx.Request,
         *,
         stream: bool,
@@ -204,7 +204,7 @@ class AsyncWenxinClient(ClientBase):
     async def _open(
         self,
         http: httpx.AsyncClient,
-        transport: AiohttpTransport | None,
+        transport: httpx.AsyncBaseTransport | None,
         prepared: PreparedChat,
         timeout: httpx.Timeout,
     ) -> tuple[httpx.Response, EventReader, list[ChatCompletionChunk], AsyncIterator[bytes]]:

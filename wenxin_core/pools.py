@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from wenxin_core.transport import (
-    DEFAULT_LIMITS,
-    AiohttpTransport,
+    default_async_transport,
     make_async_http_client,
     release_async_http_client,
 )
@@ -40,7 +39,7 @@ class LoopPool:
     """One event loop's ``httpx.AsyncClient`` and the transport under it."""
 
     loop: asyncio.AbstractEventLoop
-    transport: AiohttpTransport
+    transport: httpx.AsyncBaseTransport
     http: httpx.AsyncClient
     closer: AsyncGenerator[None, None] = field(repr=False)
     started: bool = False
@@ -70,7 +69,7 @@ class LoopPools:
         pool = self._pools.get(loop)
         if pool is None:
             self._release_finished()
-            transport = AiohttpTransport(limits=DEFAULT_LIMITS)
+            transport = default_async_transport()
             http = make_async_http_client(self._timeout, transport)
             pool = LoopPool(loop, transport, http, _close_at_loop_shutdown(http))
             with self._lock:

@@ -1,10 +1,12 @@
 """The connection pools behind the clients' own httpx clients, and how requests reach them.
 
 The sync client uses httpx's own pool. The async client keeps httpx as its API but sends through
-aiohttp's connector (:class:`~wenxin_core.aiohttp_transport.AiohttpTransport`): httpx's async
-pool spends the client's CPU on bookkeeping as concurrency grows (about 300-500 calls/s at 32 in
-flight on a 2-core machine), while aiohttp's reaches several thousand (``bench/throughput.py``).
-A caller-supplied ``httpx.AsyncClient`` is used as it is.
+a lean HTTP/1.1 pool (:class:`~wenxin_core.http1_transport.HTTP1Transport`, asyncio protocols and
+the llhttp parser): httpx's async pool spends the client's CPU on bookkeeping as concurrency
+grows (about 300-500 calls/s at 32 in flight on a 2-core machine), aiohttp's connector costs
+about twice the client CPU per call of ours (``bench/throughput.py``). Proxied requests go
+through aiohttp (:class:`~wenxin_core.aiohttp_transport.AiohttpTransport`). A caller-supplied
+``httpx.AsyncClient`` is used as it is.
 """
 
 from __future__ import annotations
@@ -14,16 +16,18 @@ import contextlib
 import threading
 from typing import Any, TypeVar
 
-import aiohttp
 import httpx
 
 from wenxin_core.aiohttp_transport import AiohttpTransport
+from wenxin_core.http1_transport import HTTP1_AVAILABLE, HTTP1Transport
 from wenxin_core.redact import install_log_redaction
 
 __all__ = [
     "DEFAULT_LIMITS",
     "AiohttpTransport",
+    "HTTP1Transport",
     "NoCookies",
+    "default_async_transport",
     "make_async_http_client",
     "make_http_client",
     "release_async_http_client",
@@ -63,12 +67,19 @@ def make_http_client(timeout: httpx.Timeout) -> httpx.Client:
     return _without_cookies(httpx.Client(timeout=timeout, limits=DEFAULT_LIMITS))
 
 
+def default_async_transport() -> httpx.AsyncBaseTransport:
+    """The async client's own transport: :class:`HTTP1Transport`, or aiohttp without httptools."""
+    if HTTP1_AVAILABLE:
+        return HTTP1Transport(limits=DEFAULT_LIMITS)
+    return AiohttpTransport(limits=DEFAULT_LIMITS)
+
+
 def make_async_http_client(
     timeout: httpx.Timeout, transport: httpx.AsyncBaseTransport | None = None, **kwargs: Any
 ) -> httpx.AsyncClient:
-    """The async client's own ``httpx.AsyncClient``, on the aiohttp-backed transport."""
+    """The async client's own ``httpx.AsyncClient``, on :class:`HTTP1Transport` by default."""
     if transport is None:
-        transport = AiohttpTransport(limits=DEFAULT_LIMITS)
+        transport = default_async_transport()
     client = httpx.AsyncClient(
         transport=transport, timeout=timeout, limits=DEFAULT_LIMITS, **kwargs
     )
@@ -112,11 +123,10 @@ def release_async_http_client(
     For a client that can no longer be closed the normal way: its event loop has finished
     (``asyncio.run`` returned, a test's loop was closed) or it is being garbage-collected.
     Where its loop still runs, a proper ``aclose()`` is scheduled there; otherwise the sockets
-    are closed at once and the aiohttp session marked closed, so neither leaks nor warns.
+    are closed at once, so nothing leaks or warns.
     """
     transport = getattr(client, "_transport", None)
-    session = getattr(transport, "client", None)
-    if not isinstance(session, aiohttp.ClientSession) or session.closed:
+    if not isinstance(transport, (HTTP1Transport, AiohttpTransport)):
         return
     if loop is not None and loop.is_running() and not loop.is_closed():
         with contextlib.suppress(RuntimeError):
@@ -125,29 +135,4 @@ def release_async_http_client(
             else:
                 asyncio.run_coroutine_threadsafe(client.aclose(), loop)
             return
-    connector = session.connector
-    session.detach()
-    if connector is None or connector.closed:
-        return
-    _close_sockets(connector)
-
-
-def _close_sockets(connector: aiohttp.BaseConnector) -> None:
-    """Close every socket of a connector whose loop is not running, then mark it closed."""
-    idle = getattr(connector, "_conns", {})
-    acquired: set[Any] = getattr(connector, "_acquired", set())
-    protocols = [proto for entries in idle.values() for proto, _ in entries]
-    protocols.extend(acquired)
-    for proto in protocols:
-        transport = getattr(proto, "transport", None)
-        sock = getattr(transport, "_sock", None)
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.close()
-            # Detach it too, or the asyncio transport warns "unclosed transport" when collected.
-            with contextlib.suppress(AttributeError):
-                transport._sock = None  # type: ignore[union-attr]
-    idle.clear()
-    acquired.clear()
-    with contextlib.suppress(Exception):
-        connector._close()
+    transport.release_now()

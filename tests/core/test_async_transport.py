@@ -1,4 +1,4 @@
-"""Issue 6: the async client's aiohttp-backed transport leaks nothing and behaves like httpx.
+"""Issue 6: the async client's own transport leaks nothing and behaves like httpx.
 
 The tests share an emulator of this module's own (in a thread of this process, on a fresh port),
 so the sockets this process holds to that port are exactly the clients' connections (counted from
@@ -31,7 +31,7 @@ from wenxin_core.errors import (
     WenxinConnectionError,
     WenxinTimeoutError,
 )
-from wenxin_core.transport import DEFAULT_LIMITS, AiohttpTransport
+from wenxin_core.transport import DEFAULT_LIMITS, AiohttpTransport, HTTP1Transport
 
 API_KEY = "ak-transport-0123456789"
 SECRET_KEY = "sk-transport-9876543210"
@@ -193,7 +193,7 @@ async def test_2000_calls_with_200_cancelled_streams_leak_nothing(server: Emulat
     started = time.monotonic()
     with LeakWatch() as watch:
         client = new_client(server)
-        assert isinstance(client.http_client._transport, AiohttpTransport)  # the default
+        assert isinstance(client.http_client._transport, HTTP1Transport)  # the default
         result = SoakResult()
         indices = iter(range(TOTAL_CALLS))
         peak = 0
@@ -451,14 +451,19 @@ def test_a_user_supplied_http_client_survives_loop_end_and_collection(
         assert watch.problems() == []
 
 
-# -- 3. the same behaviour on the aiohttp transport and on plain httpx -------------------------
+# -- 3. the same behaviour on our transport, its aiohttp (proxy) path and plain httpx ----------
 
 MakeClient = Callable[..., AsyncWenxinClient]
 
 
-@pytest.fixture(params=["aiohttp-default", "httpx-plain"])
+@pytest.fixture(params=["http1-default", "aiohttp-proxy-path", "httpx-plain"])
 async def make(request: pytest.FixtureRequest, server: EmulatorServer) -> AsyncIterator[MakeClient]:
-    """Makes clients on the default transport, or on a plain ``httpx.AsyncClient()``."""
+    """Makes clients on the default transport, on its aiohttp path, or on plain httpx.
+
+    ``aiohttp-proxy-path``: the default transport hands every request to the aiohttp transport,
+    as it does for a host reached through a proxy (there is no proxy here, so aiohttp connects
+    straight to the emulator).
+    """
     clients: list[AsyncWenxinClient] = []
     plain: list[httpx.AsyncClient] = []
 
@@ -468,8 +473,13 @@ async def make(request: pytest.FixtureRequest, server: EmulatorServer) -> AsyncI
             kwargs["http_client"] = plain[-1]
         client = new_client(server, **kwargs)
         transport = client.http_client._transport
-        expected = httpx.AsyncHTTPTransport if plain else AiohttpTransport
+        expected = httpx.AsyncHTTPTransport if plain else HTTP1Transport
         assert isinstance(transport, expected)
+        if request.param == "aiohttp-proxy-path":
+            assert isinstance(transport, HTTP1Transport)
+            transport._proxy_for_host[("http", "127.0.0.1")] = True
+            transport._proxies = {"http": "unused"}
+            assert isinstance(transport._proxied_transport(), AiohttpTransport)
         clients.append(client)
         return client
 
