@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 import httptools
@@ -41,8 +42,13 @@ class HTTP1Connection(asyncio.Protocol):
     follow on this connection; otherwise :meth:`abort` it.
     """
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        on_lost: Callable[[HTTP1Connection], None] | None = None,
+    ) -> None:
         self._loop = loop
+        self._on_lost = on_lost
         self._transport: asyncio.Transport | None = None
         self._parser = httptools.HttpResponseParser(self)
         self._waiter: asyncio.Future[None] | None = None
@@ -53,6 +59,7 @@ class HTTP1Connection(asyncio.Protocol):
         self._headers: list[tuple[bytes, bytes]] = []
         self._head: ResponseHead | None = None
         self._complete = False
+        self._informational = False
         self._keep_alive = False
         self._until_eof = False
         self._error: httpx.TransportError | None = None
@@ -62,6 +69,8 @@ class HTTP1Connection(asyncio.Protocol):
         """The socket is closed (by us or by the server); the connection cannot be used."""
         self.idle_since = 0.0
         """``loop.time()`` when the connection last became idle."""
+        self.origin: tuple[str, str, int] = ("", "", 0)
+        """Scheme, host and port: the pool's key for this connection."""
 
     # -- asyncio.Protocol ---------------------------------------------------------------
 
@@ -105,6 +114,8 @@ class HTTP1Connection(asyncio.Protocol):
                     else f"Connection lost during the response body: {exc}"
                 )
         self._wake()
+        if self._on_lost is not None:
+            self._on_lost(self)
 
     def pause_writing(self) -> None:
         """Nothing to do: a request is written in one piece."""
@@ -113,6 +124,11 @@ class HTTP1Connection(asyncio.Protocol):
         """Nothing to do: a request is written in one piece."""
 
     # -- httptools callbacks ------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        """A response starts (httptools callback); one request gets one response."""
+        if self._head is not None:
+            raise httpx.RemoteProtocolError("Received a second response to one request")
 
     def on_status(self, status: bytes) -> None:
         """Part of the reason phrase (httptools callback)."""
@@ -124,8 +140,12 @@ class HTTP1Connection(asyncio.Protocol):
 
     def on_headers_complete(self) -> None:
         """The head is complete (httptools callback)."""
+        status = self._parser.get_status_code()
+        if 100 <= status < 200:
+            self._informational = True  # "100 Continue", "103 Early Hints": not the answer
+            return
         headers = self._headers
-        self._head = ResponseHead(self._parser.get_status_code(), self._reason, headers)
+        self._head = ResponseHead(status, self._reason, headers)
         names = {name.lower() for name, _ in headers}
         self._until_eof = b"content-length" not in names and b"transfer-encoding" not in names
         self._wake()
@@ -141,6 +161,11 @@ class HTTP1Connection(asyncio.Protocol):
 
     def on_message_complete(self) -> None:
         """The response is complete (httptools callback)."""
+        if self._informational:
+            self._informational = False
+            self._reason = b""
+            self._headers = []
+            return
         self._complete = True
         # llhttp knows this only while the message is current; it resets right after.
         self._keep_alive = self._parser.should_keep_alive()
@@ -159,6 +184,7 @@ class HTTP1Connection(asyncio.Protocol):
         self._headers = []
         self._head = None
         self._complete = False
+        self._informational = False
         self._keep_alive = False
         self._until_eof = False
         self._error = None
@@ -223,8 +249,7 @@ class HTTP1Connection(asyncio.Protocol):
         if self._error is not None:
             raise self._error
         if self.closed:
-            # Closed with nothing more to give: connection_lost has set the reason.
-            raise self._error or httpx.ReadError("The connection is closed")
+            raise httpx.ReadError("The connection is closed")
         waiter: asyncio.Future[None] = self._loop.create_future()
         self._waiter = waiter
         timer = (
@@ -238,8 +263,8 @@ class HTTP1Connection(asyncio.Protocol):
             self._waiter = None
             if timer is not None:
                 timer.cancel()
-        if self._error is not None:
-            raise self._error
+        # A failure recorded meanwhile is raised by the next wait, after the caller has taken
+        # what arrived before it (a whole first response, say).
 
     def _timed_out(self, waiter: asyncio.Future[None]) -> None:
         if not waiter.done():

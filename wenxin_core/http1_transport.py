@@ -203,8 +203,14 @@ class HTTP1Transport(httpx.AsyncBaseTransport):
                 await waiter
             else:
                 await asyncio.wait_for(waiter, max(deadline - loop.time(), 0))
-        except asyncio.TimeoutError:
-            raise httpx.PoolTimeout("Timed out waiting for a connection from the pool") from None
+        except BaseException as exc:
+            if waiter.done() and not waiter.cancelled():
+                self._notify_slot()  # woken but not going to use it: wake the next one
+            if isinstance(exc, asyncio.TimeoutError):
+                raise httpx.PoolTimeout(
+                    "Timed out waiting for a connection from the pool"
+                ) from None
+            raise
         finally:
             with contextlib.suppress(ValueError):
                 self._slot_waiters.remove(waiter)
@@ -220,7 +226,8 @@ class HTTP1Transport(httpx.AsyncBaseTransport):
         scheme, host, port = origin
         loop = asyncio.get_running_loop()
         ssl_context = self._ssl_context() if scheme == "https" else None
-        conn = HTTP1Connection(loop)
+        conn = HTTP1Connection(loop, self._forget)
+        conn.origin = origin
         self._open.add(conn)
         try:
             await asyncio.wait_for(
@@ -259,6 +266,15 @@ class HTTP1Transport(httpx.AsyncBaseTransport):
         conn.mark_idle()
         idle.append(conn)
         self._notify_slot()
+
+    def _forget(self, conn: HTTP1Connection) -> None:
+        """Drop a connection the server closed (idle, or carrying a request that then fails)."""
+        if conn in self._open:
+            self._open.discard(conn)
+            idle = self._idle.get(conn.origin)
+            if idle is not None and conn in idle:
+                idle.remove(conn)
+            self._notify_slot()
 
     def _discard(self, conn: HTTP1Connection) -> None:
         """Close a connection and free its slot."""

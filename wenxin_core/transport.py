@@ -96,7 +96,7 @@ async def send_direct(
     Those cost about as much client CPU per call as the whole aiohttp round trip, and our
     own clients have none configured (a caller-supplied ``http_client`` goes through
     ``send`` as usual). An auth flow's extra request (the token fetch) is sent and read the
-    same way.
+    same way (the auth gives it the call's timeouts).
     """
     flow = auth.async_auth_flow(request)
     request = await flow.__anext__()

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
+import ssl
+import subprocess
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from wenxin_core import AsyncWenxinClient
+from wenxin_core.errors import WenxinTimeoutError
 from wenxin_core.http1_transport import HTTP1Transport
 
 Reply = Callable[[bytes, asyncio.StreamWriter], Awaitable[None]]
@@ -59,8 +67,8 @@ async def scripted(reply: Reply) -> AsyncIterator[Scripted]:
                 await reply(request, writer)
                 if writer.is_closing():
                     return
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+            pass  # the client went away, or the test is over
         finally:
             writer.close()
 
@@ -73,7 +81,26 @@ async def scripted(reply: Reply) -> AsyncIterator[Scripted]:
         for task in handlers:
             task.cancel()
         await asyncio.gather(*handlers, return_exceptions=True)
+        await asyncio.sleep(0)  # let asyncio's own done-callbacks see them finished
         await server.wait_closed()
+
+
+NewTransport = Callable[..., HTTP1Transport]
+
+
+@pytest.fixture
+async def new_transport() -> AsyncIterator[NewTransport]:
+    """Makes transports and closes them all when the test ends (nothing leaks or warns)."""
+    made: list[HTTP1Transport] = []
+
+    def factory(**kwargs: Any) -> HTTP1Transport:
+        made.append(HTTP1Transport(**kwargs))
+        return made[-1]
+
+    yield factory
+    for transport in made:
+        await transport.aclose()
+        assert transport.open_connections == 0
 
 
 def answer(raw: bytes, *, close: bool = False) -> Reply:
@@ -86,7 +113,7 @@ def answer(raw: bytes, *, close: bool = False) -> Reply:
     return reply
 
 
-OK = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}"
+OK = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"ok":true}'
 
 
 async def fetch(
@@ -105,9 +132,9 @@ async def fetch(
     return response
 
 
-async def test_content_length_body_and_keep_alive_reuse() -> None:
+async def test_content_length_body_and_keep_alive_reuse(new_transport: NewTransport) -> None:
     async with scripted(answer(OK)) as server:
-        transport = HTTP1Transport()
+        transport = new_transport()
         async with httpx.AsyncClient(transport=transport) as client:
             first = await client.post(server.url, content=b'{"q":1}')
             second = await client.post(server.url, content=b'{"q":2}')
@@ -124,7 +151,7 @@ async def test_content_length_body_and_keep_alive_reuse() -> None:
         assert transport.open_connections == 0
 
 
-async def test_chunked_body_arrives_piece_by_piece() -> None:
+async def test_chunked_body_arrives_piece_by_piece(new_transport: NewTransport) -> None:
     async def reply(request: bytes, writer: asyncio.StreamWriter) -> None:
         writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
         for piece in (b"data: one\n\n", b"data: two\n\n"):
@@ -134,7 +161,7 @@ async def test_chunked_body_arrives_piece_by_piece() -> None:
         writer.write(b"0\r\n\r\n")
 
     async with scripted(reply) as server:
-        transport = HTTP1Transport()
+        transport = new_transport()
         async with httpx.AsyncClient(transport=transport) as client:
             async with client.stream("POST", server.url, content=b"{}") as response:
                 pieces = [piece async for piece in response.aiter_raw()]
@@ -143,18 +170,18 @@ async def test_chunked_body_arrives_piece_by_piece() -> None:
         assert server.connections == 1  # the chunked response was read whole: reused
 
 
-async def test_body_until_the_server_closes() -> None:
+async def test_body_until_the_server_closes(new_transport: NewTransport) -> None:
     async with scripted(answer(b"HTTP/1.1 200 OK\r\n\r\nno length, ends at EOF", close=True)) as s:
-        transport = HTTP1Transport()
+        transport = new_transport()
         response = await fetch(transport, s.url)
         assert response.content == b"no length, ends at EOF"
         assert transport.open_connections == 0
 
 
-async def test_connection_close_is_not_reused() -> None:
+async def test_connection_close_is_not_reused(new_transport: NewTransport) -> None:
     closing = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"
     async with scripted(answer(closing, close=True)) as server:
-        transport = HTTP1Transport()
+        transport = new_transport()
         async with httpx.AsyncClient(transport=transport) as client:
             for _ in range(2):
                 assert (await client.post(server.url, content=b"")).text == "ok"
@@ -162,57 +189,57 @@ async def test_connection_close_is_not_reused() -> None:
         assert server.connections == 2
 
 
-async def test_server_hangs_up_before_answering() -> None:
+async def test_server_hangs_up_before_answering(new_transport: NewTransport) -> None:
     async def reply(request: bytes, writer: asyncio.StreamWriter) -> None:
         writer.close()
 
     async with scripted(reply) as server:
         with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
-            await fetch(HTTP1Transport(), server.url)
+            await fetch(new_transport(), server.url)
 
 
-async def test_server_hangs_up_mid_body() -> None:
+async def test_server_hangs_up_mid_body(new_transport: NewTransport) -> None:
     partial = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly a part"
     async with scripted(answer(partial, close=True)) as server:
-        transport = HTTP1Transport()
+        transport = new_transport()
         with pytest.raises(httpx.RemoteProtocolError, match="complete message body"):
             await fetch(transport, server.url)
         assert transport.open_connections == 0
 
 
-async def test_garbage_is_a_protocol_error() -> None:
+async def test_garbage_is_a_protocol_error(new_transport: NewTransport) -> None:
     async with scripted(answer(b"SMTP ready\r\n\r\n")) as server:
-        transport = HTTP1Transport()
+        transport = new_transport()
         with pytest.raises(httpx.RemoteProtocolError, match="Invalid HTTP response"):
             await fetch(transport, server.url)
         assert transport.open_connections == 0
 
 
-async def test_read_timeout_closes_the_connection() -> None:
+async def test_read_timeout_closes_the_connection(new_transport: NewTransport) -> None:
     async def reply(request: bytes, writer: asyncio.StreamWriter) -> None:
         await asyncio.sleep(1)
 
     async with scripted(reply) as server:
-        transport = HTTP1Transport()
+        transport = new_transport()
         with pytest.raises(httpx.ReadTimeout):
             await fetch(transport, server.url, httpx.Timeout(5, read=0.05))
         assert transport.open_connections == 0
 
 
-async def test_connection_refused_is_a_connect_error() -> None:
+async def test_connection_refused_is_a_connect_error(new_transport: NewTransport) -> None:
     async with scripted(answer(OK)) as server:
         port = server.port
     with pytest.raises(httpx.ConnectError):
-        await fetch(HTTP1Transport(), f"http://127.0.0.1:{port}/")
+        await fetch(new_transport(), f"http://127.0.0.1:{port}/")
 
 
-async def test_the_pool_never_opens_more_than_max_connections() -> None:
+async def test_the_pool_never_opens_more_than_max_connections(new_transport: NewTransport) -> None:
     async def slow(request: bytes, writer: asyncio.StreamWriter) -> None:
         await asyncio.sleep(0.02)
         writer.write(OK)
 
     async with scripted(slow) as server:
-        transport = HTTP1Transport(limits=httpx.Limits(max_connections=2))
+        transport = new_transport(limits=httpx.Limits(max_connections=2))
         async with httpx.AsyncClient(transport=transport) as client:
             replies = await asyncio.gather(
                 *(client.post(server.url, content=b"") for _ in range(10))
@@ -221,13 +248,13 @@ async def test_the_pool_never_opens_more_than_max_connections() -> None:
         assert server.connections == 2
 
 
-async def test_pool_timeout_when_every_connection_is_busy() -> None:
+async def test_pool_timeout_when_every_connection_is_busy(new_transport: NewTransport) -> None:
     async def slow(request: bytes, writer: asyncio.StreamWriter) -> None:
         await asyncio.sleep(0.3)
         writer.write(OK)
 
     async with scripted(slow) as server:
-        transport = HTTP1Transport(limits=httpx.Limits(max_connections=1))
+        transport = new_transport(limits=httpx.Limits(max_connections=1))
         timeout = httpx.Timeout(5, pool=0.05)
         async with httpx.AsyncClient(transport=transport, timeout=timeout) as client:
             first = asyncio.ensure_future(client.post(server.url, content=b""))
@@ -237,9 +264,9 @@ async def test_pool_timeout_when_every_connection_is_busy() -> None:
             assert (await first).status_code == 200
 
 
-async def test_an_expired_idle_connection_is_replaced() -> None:
+async def test_an_expired_idle_connection_is_replaced(new_transport: NewTransport) -> None:
     async with scripted(answer(OK)) as server:
-        transport = HTTP1Transport(limits=httpx.Limits(keepalive_expiry=0.05))
+        transport = new_transport(limits=httpx.Limits(keepalive_expiry=0.05))
         async with httpx.AsyncClient(transport=transport) as client:
             await client.post(server.url, content=b"")
             await asyncio.sleep(0.1)
@@ -248,14 +275,14 @@ async def test_an_expired_idle_connection_is_replaced() -> None:
         assert server.connections == 2
 
 
-async def test_a_body_left_unread_closes_its_connection() -> None:
+async def test_a_body_left_unread_closes_its_connection(new_transport: NewTransport) -> None:
     async def long(request: bytes, writer: asyncio.StreamWriter) -> None:
         writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n")
         await writer.drain()
         await asyncio.sleep(0.2)
 
     async with scripted(long) as server:
-        transport = HTTP1Transport()
+        transport = new_transport()
         async with httpx.AsyncClient(transport=transport) as client:
             async with client.stream("POST", server.url, content=b"") as response:
                 async for piece in response.aiter_raw():
@@ -264,7 +291,7 @@ async def test_a_body_left_unread_closes_its_connection() -> None:
             assert transport.open_connections == 0
 
 
-async def test_a_large_body_is_read_whole_with_flow_control() -> None:
+async def test_a_large_body_is_read_whole_with_flow_control(new_transport: NewTransport) -> None:
     size = 3 << 20  # three times the buffer at which reading pauses
     payload = bytes(range(256)) * (size // 256)
 
@@ -274,7 +301,7 @@ async def test_a_large_body_is_read_whole_with_flow_control() -> None:
         await writer.drain()
 
     async with scripted(big) as server:
-        transport = HTTP1Transport()
+        transport = new_transport()
         async with httpx.AsyncClient(transport=transport) as client:
             async with client.stream("POST", server.url, content=b"") as response:
                 received = bytearray()
@@ -286,9 +313,11 @@ async def test_a_large_body_is_read_whole_with_flow_control() -> None:
         assert server.connections == 1
 
 
-async def test_a_line_break_in_a_header_is_refused_before_sending() -> None:
+async def test_a_line_break_in_a_header_is_refused_before_sending(
+    new_transport: NewTransport,
+) -> None:
     async with scripted(answer(OK)) as server:
-        transport = HTTP1Transport()
+        transport = new_transport()
         request = httpx.Request("POST", server.url, content=b"")
         request.headers._list.append((b"X-Evil", b"x-evil", b"a\r\nInjected: 1"))
         with pytest.raises(httpx.LocalProtocolError):
@@ -296,13 +325,13 @@ async def test_a_line_break_in_a_header_is_refused_before_sending() -> None:
         assert server.requests == []
 
 
-async def test_a_streamed_request_body_is_sent_chunked() -> None:
+async def test_a_streamed_request_body_is_sent_chunked(new_transport: NewTransport) -> None:
     async def parts() -> AsyncIterator[bytes]:
         yield b"hello "
         yield b"world"
 
     async with scripted(answer(OK)) as server:
-        transport = HTTP1Transport()
+        transport = new_transport()
         async with httpx.AsyncClient(transport=transport) as client:
             response = await client.post(server.url, content=parts())
             assert response.status_code == 200
@@ -312,12 +341,14 @@ async def test_a_streamed_request_body_is_sent_chunked() -> None:
         assert body == b"b\r\nhello world\r\n0\r\n\r\n"
 
 
-async def test_a_proxied_host_goes_through_the_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_proxied_host_goes_through_the_proxy(
+    monkeypatch: pytest.MonkeyPatch, new_transport: NewTransport
+) -> None:
     async with scripted(answer(OK)) as proxy:
         monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
         monkeypatch.delenv("NO_PROXY", raising=False)
         monkeypatch.delenv("no_proxy", raising=False)
-        transport = HTTP1Transport()
+        transport = new_transport()
         response = await fetch(transport, "http://qianfan.example/chat?x=1")
         assert response.json() == {"ok": True}
         # the request line of a request sent to a proxy names the whole URL
@@ -325,10 +356,129 @@ async def test_a_proxied_host_goes_through_the_proxy(monkeypatch: pytest.MonkeyP
         assert transport.open_connections == 0
 
 
-async def test_closed_transport_refuses_requests() -> None:
+async def test_closed_transport_refuses_requests(new_transport: NewTransport) -> None:
     async with scripted(answer(OK)) as server:
-        transport = HTTP1Transport()
+        transport = new_transport()
         await fetch(transport, server.url)
         await transport.aclose()
         with pytest.raises(httpx.ConnectError, match="closed"):
             await transport.handle_async_request(httpx.Request("GET", server.url))
+
+
+async def test_an_informational_response_is_skipped(new_transport: NewTransport) -> None:
+    early = b"HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n" + OK
+    async with scripted(answer(early)) as server:
+        transport = new_transport()
+        response = await fetch(transport, server.url)
+        assert response.status_code == 200
+        assert "link" not in response.headers
+        assert response.json() == {"ok": True}
+        assert transport.open_connections == 1
+
+
+async def test_a_second_response_to_one_request_closes_the_connection(
+    new_transport: NewTransport,
+) -> None:
+    async with scripted(answer(OK + OK)) as server:
+        transport = new_transport()
+        response = await fetch(transport, server.url)
+        assert response.json() == {"ok": True}  # the first answer is kept
+        assert transport.open_connections == 0  # the connection is not trusted again
+
+
+async def test_an_idle_connection_the_server_closes_is_forgotten(
+    new_transport: NewTransport,
+) -> None:
+    async with scripted(answer(OK, close=True)) as server:
+        transport = new_transport()
+        await fetch(transport, server.url)
+        for _ in range(50):
+            if transport.open_connections == 0:
+                break
+            await asyncio.sleep(0.01)
+        assert transport.open_connections == 0
+        assert (await fetch(transport, server.url)).status_code == 200
+        assert server.connections == 2
+
+
+async def test_a_cancelled_pool_waiter_hands_its_turn_on(new_transport: NewTransport) -> None:
+    async def slow(request: bytes, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(0.05)
+        writer.write(OK)
+
+    async with scripted(slow) as server:
+        transport = new_transport(limits=httpx.Limits(max_connections=1))
+        busy = asyncio.ensure_future(fetch(transport, server.url))
+        await asyncio.sleep(0.01)
+        cancelled = asyncio.ensure_future(fetch(transport, server.url))
+        waiting = asyncio.ensure_future(fetch(transport, server.url))
+        await asyncio.sleep(0.01)
+        cancelled.cancel()
+        assert (await busy).status_code == 200
+        assert (await asyncio.wait_for(waiting, 2)).status_code == 200
+        assert cancelled.cancelled()
+
+
+def _self_signed(tmp: Path) -> tuple[Path, Path] | None:
+    """A certificate for 127.0.0.1 and its key, made with the openssl command (None without)."""
+    if shutil.which("openssl") is None:
+        return None
+    cert, key = tmp / "cert.pem", tmp / "key.pem"
+    done = subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        capture_output=True,
+        check=False,
+    )  # fmt: skip
+    return (cert, key) if done.returncode == 0 else None
+
+
+async def test_https_with_verification(tmp_path: Path, new_transport: NewTransport) -> None:
+    pair = _self_signed(tmp_path)
+    if pair is None:
+        pytest.skip("no openssl command to make a certificate with")
+    cert, key = pair
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ctx.load_cert_chain(cert, key)
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(Exception):
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(OK)
+            await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=server_ctx)
+    port = server.sockets[0].getsockname()[1]
+    url = f"https://127.0.0.1:{port}/chat"
+    try:
+        trusted = ssl.create_default_context(cafile=str(cert))
+        response = await fetch(new_transport(verify=trusted), url)
+        assert response.json() == {"ok": True}
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            await fetch(new_transport(), url)  # the default CA bundle does not know it
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_the_token_fetch_gets_the_calls_timeouts() -> None:
+    async def silent(request: bytes, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(5)
+
+    async with scripted(silent) as server:
+        client = AsyncWenxinClient(
+            "Llama-2-13b-chat",
+            api_key="ak-timeout",
+            secret_key="sk-timeout",
+            base_url=f"http://127.0.0.1:{server.port}",
+            timeout=httpx.Timeout(5, read=0.1),
+            max_retries=0,
+        )
+        async with client:
+            started = time.monotonic()
+            with pytest.raises(WenxinTimeoutError):
+                await client.chat([{"role": "user", "content": "hi"}])
+            assert time.monotonic() - started < 2
+        assert server.requests[0].startswith(b"POST /oauth/2.0/token?")

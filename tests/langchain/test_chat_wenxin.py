@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from typing import Any
 from uuid import UUID
@@ -9,6 +10,7 @@ from uuid import UUID
 import pytest
 from langchain_core.callbacks import AsyncCallbackHandler, BaseCallbackHandler
 from langchain_core.chat_history import InMemoryChatMessageHistory
+from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.load import dumpd, dumps, load, loads
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
@@ -61,6 +63,27 @@ def test_max_tokens_on_a_model_without_output_limit_warns() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert ChatWenxin(model="ERNIE-3.5-8K", max_tokens=50).max_tokens == 50
+
+
+def test_invocation_params_match_langchains_own() -> None:
+    llm = ChatWenxin(model="ERNIE-3.5-8K", api_key="a", secret_key="b", temperature=0.3, top_p=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the base class goes through the deprecated dict()
+        expected = BaseChatModel._get_invocation_params(llm, stop=["x"], top_k=3)
+    assert llm._get_invocation_params(stop=["x"], top_k=3) == expected
+    assert expected["_type"] == "wenxin-chat" and expected["temperature"] == 0.3
+
+
+def test_the_precomputed_signatures_are_the_real_ones() -> None:
+    for name in ("_generate", "_agenerate"):
+        method = getattr(ChatWenxin, name)
+        cached = method.__dict__.pop("__signature__")
+        try:
+            computed = inspect.signature(method)
+        finally:
+            method.__dict__["__signature__"] = cached
+        assert cached == computed
+        assert "run_manager" in inspect.signature(getattr(ChatWenxin(), name)).parameters
 
 
 def test_credentials_are_secret_and_aliased(monkeypatch: pytest.MonkeyPatch) -> None:
