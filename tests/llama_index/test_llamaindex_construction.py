@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import pickle
 from typing import Any
@@ -244,3 +245,26 @@ def test_model_copy_update(llm: Wenxin, emulator: EmulatorServer) -> None:
     hotter = llm.model_copy(update={"temperature": 0.9})
     hotter.complete("x")
     assert emulator.requests[-1]["body"]["temperature"] == 0.9
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "chat",
+        "achat",
+        "stream_chat",
+        "astream_chat",
+        "complete",
+        "acomplete",
+        "stream_complete",
+        "astream_complete",
+    ],
+)
+def test_the_precomputed_span_signatures_are_the_real_ones(name: str) -> None:
+    wrapped = vars(Wenxin)[name].__wrapped__  # what LlamaIndex's span binds arguments to
+    cached = wrapped.__dict__.pop("__signature__")
+    try:
+        computed = inspect.signature(wrapped)
+    finally:
+        wrapped.__dict__["__signature__"] = cached
+    assert cached == computed
