@@ -11,11 +11,16 @@ import logging
 import os
 import sys
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-__all__ = ["LeakWatch", "client_sockets", "reply_text", "settle"]
+import pytest
+
+from wenxin_core.emulator.server import EmulatorServer
+
+__all__ = ["LeakWatch", "client_sockets", "module_server", "reply_text", "server", "settle"]
 
 
 def reply_text(last_user: str) -> str:
@@ -133,3 +138,18 @@ class LeakWatch:
         ]
         found += [m for m in self._handler.messages if "DEBUG" not in m]
         return found + self.unraisable
+
+
+@pytest.fixture(scope="module")
+def module_server() -> Iterator[EmulatorServer]:
+    """An emulator for one test module only: its port sees no other module's connections."""
+    with EmulatorServer() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def server(module_server: EmulatorServer) -> EmulatorServer:
+    """The module's emulator, reset; every test starts (and must end) with no connection to it."""
+    module_server.reset()
+    assert client_sockets(module_server.port) == []
+    return module_server

@@ -258,7 +258,9 @@ class HTTP1Transport(httpx.AsyncBaseTransport):
 
     def _release(self, origin: _Origin, conn: HTTP1Connection) -> None:
         """Keep a connection whose response was read whole, or close it."""
-        idle = self._idle.setdefault(origin, collections.deque())
+        idle = self._idle.get(origin)
+        if idle is None:
+            idle = self._idle[origin] = collections.deque()
         full = self._max_idle is not None and len(idle) >= self._max_idle
         if self._closed or not conn.reusable or full:
             self._discard(conn)

@@ -203,9 +203,7 @@ async def test_expired_token_refreshed_once_then_success(
     assert server.token_requests == 3
 
 
-async def test_50_tasks_after_expiry_refresh_once(
-    server: EmulatorServer, make_client: Any
-) -> None:
+async def test_50_tasks_after_expiry_refresh_once(server: EmulatorServer, make_client: Any) -> None:
     client = make_client()
     await client.chat(MESSAGES)
     server.expire_tokens()
@@ -403,9 +401,7 @@ async def test_stream_closed_early_then_reused(server: EmulatorServer, make_clie
 # -- timeouts --------------------------------------------------------------------------------------
 
 
-async def test_timeout_is_per_attempt_and_retried(
-    server: EmulatorServer, make_client: Any
-) -> None:
+async def test_timeout_is_per_attempt_and_retried(server: EmulatorServer, make_client: Any) -> None:
     client = make_client(timeout=0.15)
     await client.chat(MESSAGES)
     server.set_latency(request=0.5)

@@ -64,21 +64,6 @@ def test_the_leak_watch_sees_an_unclosed_aiohttp_session() -> None:
 # -- fixtures -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def module_server() -> Iterator[EmulatorServer]:
-    """An emulator for this module only: its port sees no other module's connections."""
-    with EmulatorServer() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def server(module_server: EmulatorServer) -> EmulatorServer:
-    """The module's emulator, reset; every test starts (and must end) with no connection to it."""
-    module_server.reset()
-    assert client_sockets(module_server.port) == []
-    return module_server
-
-
 def new_client(server: EmulatorServer, **kwargs: Any) -> AsyncWenxinClient:
     """A client of ``server`` with a fast backoff (the policy is unit-tested elsewhere)."""
     if not {"access_token", "api_key"} & set(kwargs):
@@ -331,7 +316,6 @@ def test_used_again_after_its_loop_ended_closes_the_old_sockets(server: Emulator
     assert _reuse_after_a_bare_loop(server)[0] == []
 
 
-
 def test_collected_after_its_loop_ended_warns_nothing(server: EmulatorServer) -> None:
     assert _collect_after_a_bare_loop(server)[1] == []
 
@@ -360,7 +344,6 @@ async def test_abandoned_streams_are_released_when_collected(server: EmulatorSer
         await settle()
         assert client_sockets(server.port) == []
         assert watch.problems() == []
-
 
 
 def test_one_client_used_from_two_threads_loops_at_once(server: EmulatorServer) -> None:

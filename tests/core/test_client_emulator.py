@@ -301,9 +301,12 @@ def test_wrong_iam_secret_is_an_authentication_error(
 
 def test_wrong_application_keys_are_an_authentication_error(server: EmulatorServer) -> None:
     strict = EmulatorServer(api_keys={"good-ak": "good-sk"})
-    with strict, WenxinClient(
-        "Llama-2-13b-chat", api_key="good-ak", secret_key="bad-sk", base_url=strict.base_url
-    ) as client:
+    with (
+        strict,
+        WenxinClient(
+            "Llama-2-13b-chat", api_key="good-ak", secret_key="bad-sk", base_url=strict.base_url
+        ) as client,
+    ):
         with pytest.raises(AuthenticationError) as info:
             client.chat(MESSAGES)
         assert "invalid_client" in str(info.value)
@@ -436,9 +439,12 @@ def test_max_retries_zero(server: EmulatorServer, make_client: Any) -> None:
 def test_service_side_validation_error_is_typed(server: EmulatorServer, make_client: Any) -> None:
     client = make_client(None, endpoint="ngxxxol8_test1")
     strict = EmulatorServer(custom_endpoints={"known_one"})
-    with strict, WenxinClient(
-        endpoint="other_one", api_key=API_KEY, secret_key=SECRET_KEY, base_url=strict.base_url
-    ) as other:
+    with (
+        strict,
+        WenxinClient(
+            endpoint="other_one", api_key=API_KEY, secret_key=SECRET_KEY, base_url=strict.base_url
+        ) as other,
+    ):
         with pytest.raises(InvalidRequestError) as info:
             other.chat(MESSAGES)
         assert info.value.error_code == 336005
@@ -475,9 +481,7 @@ def test_stream_dropped_before_the_first_chunk_is_retried(
 ) -> None:
     client = make_client()
     server.drop_stream_after(0)
-    assert "".join(c.result for c in client.stream(MESSAGES)) == reply_text(
-        QUESTION, "llama_2_13b"
-    )
+    assert "".join(c.result for c in client.stream(MESSAGES)) == reply_text(QUESTION, "llama_2_13b")
     assert server.chat_calls == 2
 
 

@@ -122,8 +122,11 @@ def test_a_json_answer_to_a_stream_request_is_one_final_chunk() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(
             200,
-            json={"id": "as-1", "result": "whole", "usage": {"prompt_tokens": 2,
-                  "completion_tokens": 3, "total_tokens": 5}},
+            json={
+                "id": "as-1",
+                "result": "whole",
+                "usage": {"prompt_tokens": 2, "completion_tokens": 3, "total_tokens": 5},
+            },
         )
 
     client = sync_client(handler)
@@ -218,7 +221,11 @@ def test_token_request_carries_the_client_timeout() -> None:
 
     http = httpx.Client(transport=httpx.MockTransport(handler))
     client = WenxinClient(
-        "Llama-2-13b-chat", api_key="a", secret_key="b", base_url="http://h", timeout=3.0,
+        "Llama-2-13b-chat",
+        api_key="a",
+        secret_key="b",
+        base_url="http://h",
+        timeout=3.0,
         http_client=http,
     )
     client.chat(MESSAGES)

@@ -141,11 +141,23 @@ def test_hints_for_misleading_codes() -> None:
 @pytest.mark.parametrize(
     ("status", "headers", "body", "cls", "code"),
     [
-        (403, {"X-Bce-Error-Code": "IamSignatureInvalid",
-               "X-Bce-Error-Message": "signature mismatch"}, "", AuthenticationError,
-         "IamSignatureInvalid"),
-        (400, {"X-Bce-Error-Code": "SignatureDoesNotMatch"}, "", AuthenticationError,
-         "SignatureDoesNotMatch"),
+        (
+            403,
+            {
+                "X-Bce-Error-Code": "IamSignatureInvalid",
+                "X-Bce-Error-Message": "signature mismatch",
+            },
+            "",
+            AuthenticationError,
+            "IamSignatureInvalid",
+        ),
+        (
+            400,
+            {"X-Bce-Error-Code": "SignatureDoesNotMatch"},
+            "",
+            AuthenticationError,
+            "SignatureDoesNotMatch",
+        ),
         (401, {}, "", AuthenticationError, None),
         (403, {}, "", PermissionDeniedError, None),
         (404, {}, "", NotFoundError, None),
@@ -247,7 +259,10 @@ def test_errors_pickle_with_their_attributes() -> None:
     copy = pickle.loads(pickle.dumps(err))
     assert type(copy) is RateLimitError
     assert (copy.status_code, copy.error_code, copy.request_id, copy.retry_after) == (
-        429, "TooMany", "r-1", 2.5,
+        429,
+        "TooMany",
+        "r-1",
+        2.5,
     )
     assert str(copy) == str(err)
     busy = error_from_body({"error_code": 336100, "error_msg": "busy", "id": "as-1"})

@@ -260,8 +260,8 @@ def test_random_histories_always_come_out_in_strict_form(spec: Any) -> None:
                 out = normalize_messages(history, spec)
             except InvalidMessagesError:
                 real = [m for m in history if m["role"] != "system" and m["content"].strip()]
-                assert not real or real[-1]["role"] != "user" or all(
-                    m["role"] != "user" for m in real
+                assert (
+                    not real or real[-1]["role"] != "user" or all(m["role"] != "user" for m in real)
                 )
                 outcomes["invalid"] += 1
                 continue

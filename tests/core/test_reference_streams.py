@@ -21,13 +21,30 @@ DATA = Path(__file__).parent / "data"
 
 # file, model whose page shows it, events, (prompt, completion, total), text start, text end
 CASES = [
-    ("llama_2_7b_chat.sse", "Llama-2-7b-chat", 9, (11, 401, 412), "以下是一些适合自驾游的路线推荐",
-     "自然风光和人文景观。"),
-    ("dolly_12b.sse", None, 3, (5, 276, 281), " Hello! I'm happy to help you",
-     "the communities and traditions that it represents."),
-    ("llama_2_13b_chat.sse", "Llama-2-13b-chat", 6, (11, 524, 535),
-     " Hello! As a helpful and respectful assistant, I'd be happy",
-     "please don't hesitate to ask."),
+    (
+        "llama_2_7b_chat.sse",
+        "Llama-2-7b-chat",
+        9,
+        (11, 401, 412),
+        "以下是一些适合自驾游的路线推荐",
+        "自然风光和人文景观。",
+    ),
+    (
+        "dolly_12b.sse",
+        None,
+        3,
+        (5, 276, 281),
+        " Hello! I'm happy to help you",
+        "the communities and traditions that it represents.",
+    ),
+    (
+        "llama_2_13b_chat.sse",
+        "Llama-2-13b-chat",
+        6,
+        (11, 524, 535),
+        " Hello! As a helpful and respectful assistant, I'd be happy",
+        "please don't hesitate to ask.",
+    ),
 ]
 IDS = [case[0] for case in CASES]
 

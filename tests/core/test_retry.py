@@ -130,8 +130,16 @@ def test_jitter_stays_within_bounds() -> None:
 
 @pytest.mark.parametrize(
     ("value", "seconds"),
-    [("3", 3.0), (" 1.5 ", 1.5), ("0", 0.0), ("", None), (None, None), ("-1", None),
-     ("soon", None), ("Wed, 21 Oct 2015 07:28:00 GMT", None)],
+    [
+        ("3", 3.0),
+        (" 1.5 ", 1.5),
+        ("0", 0.0),
+        ("", None),
+        (None, None),
+        ("-1", None),
+        ("soon", None),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", None),
+    ],
 )
 def test_parse_retry_after(value: str | None, seconds: float | None) -> None:
     assert parse_retry_after(value) == seconds
@@ -140,7 +148,9 @@ def test_parse_retry_after(value: str | None, seconds: float | None) -> None:
 def test_retry_after_header_reaches_the_error() -> None:
     request = httpx.Request("POST", "http://h/x")
     response = httpx.Response(
-        200, json={"error_code": 18, "error_msg": "qps"}, headers={"Retry-After": "2"},
+        200,
+        json={"error_code": 18, "error_msg": "qps"},
+        headers={"Retry-After": "2"},
         request=request,
     )
     error = error_for_response(response, response.content)

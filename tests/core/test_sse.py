@@ -79,9 +79,7 @@ def test_random_chunkings_give_the_same_events() -> None:
 
 def test_blank_lines_comments_and_other_fields_are_skipped() -> None:
     data = (
-        b"\n\n: keep-alive\n\n"
-        b"event: message\nid: 7\nretry: 100\ndata: payload\n\n"
-        b":comment\n\n\n\n"
+        b"\n\n: keep-alive\n\nevent: message\nid: 7\nretry: 100\ndata: payload\n\n:comment\n\n\n\n"
     )
     assert decode(data) == ["payload"]
 

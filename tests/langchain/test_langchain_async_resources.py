@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import aiohttp
@@ -24,19 +24,6 @@ from wenxin_core.transport import DEFAULT_LIMITS
 assert DEFAULT_LIMITS.max_connections is not None
 POOL_SIZE: int = DEFAULT_LIMITS.max_connections
 IN_FLIGHT = 32
-
-
-@pytest.fixture(scope="module")
-def module_server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def server(module_server: EmulatorServer) -> EmulatorServer:
-    module_server.reset()
-    assert client_sockets(module_server.port) == []
-    return module_server
 
 
 def new_model(server: EmulatorServer, **kwargs: Any) -> ChatWenxin:

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
-import pytest
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse
 from resource_watch import LeakWatch, client_sockets, reply_text, settle
 
@@ -23,19 +21,6 @@ from wenxin_core.transport import DEFAULT_LIMITS
 assert DEFAULT_LIMITS.max_connections is not None
 POOL_SIZE: int = DEFAULT_LIMITS.max_connections
 IN_FLIGHT = 32
-
-
-@pytest.fixture(scope="module")
-def module_server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def server(module_server: EmulatorServer) -> EmulatorServer:
-    module_server.reset()
-    assert client_sockets(module_server.port) == []
-    return module_server
 
 
 def new_llm(server: EmulatorServer, **kwargs: Any) -> Wenxin:
