@@ -21,18 +21,18 @@ from wenxin_core.request import (
     translate_transport_error,
 )
 from wenxin_core.stream import AsyncChatStream, EventReader
-from wenxin_core.transport import send_direct
+from wenxin_core.transport import read_whole, send_direct
 from wenxin_core.types import ChatCompletion, ChatCompletionChunk
 
 __all__ = ["AsyncWenxinClient"]
 
 
-_OWN_HEADERS = {
-    "Content-Type": "application/json",
-    "Accept": "application/json, text/event-stream",
-    "User-Agent": "wenxin-integrations/0.1.0",
-}
-"""Headers of requests sent through our own transport."""
+_OWN_HEADERS = (
+    (b"Content-Type", b"application/json"),
+    (b"Accept", b"application/json, text/event-stream"),
+    (b"User-Agent", b"wenxin-integrations/0.1.0"),
+)
+"""Headers of requests sent through our own transport, after ``Host`` (auth adds its own)."""
 
 
 class AsyncWenxinClient(ClientBase):
@@ -62,7 +62,8 @@ class AsyncWenxinClient(ClientBase):
         max_retries: retries after the first attempt (default 2).
         overflow: ``"truncate"`` (drop the oldest turns, with a warning) or ``"error"``.
         http_client: an ``httpx.AsyncClient`` to use as is (not closed by :meth:`aclose`).
-            By default the client makes its own on a fast aiohttp-backed transport.
+            By default the client makes its own, on
+            :class:`~wenxin_core.http1_transport.HTTP1Transport`.
         auth: an ``httpx.Auth`` to use instead of building one from credentials (share one
             between a sync and an async client to share the token cache).
 
@@ -78,6 +79,7 @@ class AsyncWenxinClient(ClientBase):
         super().__init__(model, **options)
         self._user_http = http_client
         self._pools = LoopPools(self.timeout)
+        self._own_headers: dict[str, httpx.Headers] = {}
 
     @property
     def http_client(self) -> httpx.AsyncClient:
@@ -127,8 +129,7 @@ class AsyncWenxinClient(ClientBase):
             request: httpx.Request | None = None
             try:
                 request = self._request(http, transport, prepared, attempt_timeout)
-                response = await self._send(http, transport, request, stream=False)
-                content = response.content
+                response, content = await self._send_and_read(http, transport, request)
                 error = error_for_response(response, content)
                 if error is None:
                     return parse_completion(response, content, prepared.spec)
@@ -166,17 +167,28 @@ class AsyncWenxinClient(ClientBase):
         prepared: PreparedChat,
         timeout: httpx.Timeout,
     ) -> httpx.Request:
+        url = self.url_for(prepared)
         if transport is not None:
-            return httpx.Request(
+            # What ``httpx.Request(content=...)`` builds (same headers, same order), without
+            # re-parsing the URL and re-normalising the same headers on every call.
+            headers = self._own_headers.get(prepared.path)
+            if headers is None:
+                headers = self._own_headers[prepared.path] = httpx.Headers(
+                    [(b"Host", url.netloc), *_OWN_HEADERS]
+                )
+            request = httpx.Request(
                 "POST",
-                self.url_for(prepared),
-                content=prepared.body,
-                headers=_OWN_HEADERS,
+                url,
+                headers=headers,
+                stream=httpx.ByteStream(prepared.body),
                 extensions={"timeout": timeout.as_dict()},
             )
+            request.headers["Content-Length"] = str(len(prepared.body))
+            request.read()
+            return request
         return http.build_request(
             "POST",
-            self.url_for(prepared),
+            url,
             content=prepared.body,
             headers=prepared.headers,
             timeout=timeout,
@@ -187,19 +199,27 @@ class AsyncWenxinClient(ClientBase):
         http: httpx.AsyncClient,
         transport: httpx.AsyncBaseTransport | None,
         request: httpx.Request,
-        *,
-        stream: bool,
     ) -> httpx.Response:
-        """Send through our own transport directly, or through a caller's client as usual."""
+        """Send through our own transport directly, or through a caller's client as usual.
+
+        The body is left unread, for the caller to stream.
+        """
         if transport is None:
-            return await http.send(request, auth=self.auth, stream=stream)
+            return await http.send(request, auth=self.auth, stream=True)
+        return await send_direct(transport, request, self.auth)
+
+    async def _send_and_read(
+        self,
+        http: httpx.AsyncClient,
+        transport: httpx.AsyncBaseTransport | None,
+        request: httpx.Request,
+    ) -> tuple[httpx.Response, bytes]:
+        """Send like :meth:`_send` and read the body whole (the connection is then free)."""
+        if transport is None:
+            response = await http.send(request, auth=self.auth)
+            return response, response.content
         response = await send_direct(transport, request, self.auth)
-        if not stream:
-            try:
-                await response.aread()
-            finally:
-                await response.aclose()
-        return response
+        return response, await read_whole(response)
 
     async def _open(
         self,
@@ -211,7 +231,7 @@ class AsyncWenxinClient(ClientBase):
         """Send the request and read up to the first chunk (errors here may be retried)."""
         request = self._request(http, transport, prepared, timeout)
         try:
-            response = await self._send(http, transport, request, stream=True)
+            response = await self._send(http, transport, request)
         except httpx.HTTPError as exc:
             raise translate_transport_error(exc, request) from exc
         try:

@@ -157,7 +157,9 @@ class HTTP1Transport(httpx.AsyncBaseTransport):
         lines = b"".join([name + b": " + value + b"\r\n" for name, value in raw])
         if b"\r" in lines.replace(b"\r\n", b"") or lines.count(b"\n") != len(raw):
             raise httpx.LocalProtocolError("Illegal line break in a header name or value")
-        if any(name.lower() == b"transfer-encoding" for name, _ in raw):
+        if b"transfer-encoding" in lines.lower() and any(
+            name.lower() == b"transfer-encoding" for name, _ in raw
+        ):
             body = (b"%x\r\n%s\r\n" % (len(body), body) if body else b"") + b"0\r\n\r\n"
         target = request.url.raw_path
         return b"%s %s HTTP/1.1\r\n%s\r\n%s" % (request.method.encode(), target, lines, body)

@@ -73,6 +73,8 @@ class ChatParams(BaseModel):
 
         """
         given = {k: v for k, v in values.items() if v is not None}
+        if not given:
+            return _NO_PARAMS
         unknown = sorted(set(given) - set(cls.model_fields))
         if unknown:
             raise WenxinValidationError(
@@ -138,3 +140,7 @@ class ChatParams(BaseModel):
             else:
                 values[key] = value
         return ChatParams.build(**values)
+
+
+_NO_PARAMS = ChatParams()
+"""The params of a call that sets none (shared: the model is frozen, and nothing mutates it)."""

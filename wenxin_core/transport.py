@@ -21,6 +21,7 @@ import httpx
 from wenxin_core.aiohttp_transport import AiohttpTransport
 from wenxin_core.http1_transport import HTTP1_AVAILABLE, HTTP1Transport
 from wenxin_core.redact import install_log_redaction
+from wenxin_core.request import header_map
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -30,6 +31,7 @@ __all__ = [
     "default_async_transport",
     "make_async_http_client",
     "make_http_client",
+    "read_whole",
     "release_async_http_client",
     "send_direct",
 ]
@@ -113,6 +115,27 @@ async def send_direct(
             await response.aread()
     finally:
         await flow.aclose()
+
+
+async def read_whole(response: httpx.Response) -> bytes:
+    """Read the body of a response from our own transport whole, then close the response.
+
+    Reads the transport's byte stream directly: ``Response.aread`` wraps every piece in
+    content decoding, re-chunking and byte counting, about as much client CPU as the rest of a
+    call's response handling. Our transports ask for no content coding; a response that has
+    one anyway (or a stream of another kind) is read with ``aread``.
+    """
+    stream = response.stream
+    if not isinstance(stream, httpx.AsyncByteStream) or "content-encoding" in header_map(response):
+        try:
+            return await response.aread()
+        finally:
+            await response.aclose()
+    try:
+        parts = [part async for part in stream]
+    finally:
+        await response.aclose()
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def release_async_http_client(

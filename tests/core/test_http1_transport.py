@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
+import json
 import shutil
 import ssl
 import subprocess
@@ -482,3 +484,79 @@ async def test_the_token_fetch_gets_the_calls_timeouts() -> None:
                 await client.chat([{"role": "user", "content": "hi"}])
             assert time.monotonic() - started < 2
         assert server.requests[0].startswith(b"POST /oauth/2.0/token?")
+
+
+COMPLETION = (
+    b'{"id":"as-1","object":"chat.completion","created":1,"result":"Hello there",'
+    b'"is_truncated":false,"need_clear_history":false,'
+    b'"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}'
+)
+
+
+async def test_a_compressed_answer_is_decoded() -> None:
+    # The client asks for no content coding; an answer that has one anyway is still decoded.
+    packed = gzip.compress(COMPLETION)
+    reply = answer(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (len(packed), packed)
+    )
+    async with (
+        scripted(reply) as server,
+        AsyncWenxinClient(
+            "Llama-2-13b-chat", access_token="tok", base_url=f"http://127.0.0.1:{server.port}"
+        ) as client,
+    ):
+        completion = await client.chat([{"role": "user", "content": "hi"}])
+    assert completion.result == "Hello there"
+    assert b"accept-encoding" not in server.requests[0].lower()
+
+
+async def test_a_chunked_answer_in_pieces_is_read_whole() -> None:
+    async def reply(request: bytes, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
+        writer.write(b"Transfer-Encoding: chunked\r\n\r\n")
+        for start in range(0, len(COMPLETION), 40):
+            piece = COMPLETION[start : start + 40]
+            writer.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            await writer.drain()
+            await asyncio.sleep(0.005)
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+
+    async with (
+        scripted(reply) as server,
+        AsyncWenxinClient(
+            "Llama-2-13b-chat", access_token="tok", base_url=f"http://127.0.0.1:{server.port}"
+        ) as client,
+    ):
+        for _ in range(2):
+            completion = await client.chat([{"role": "user", "content": "hi"}])
+            assert completion.result == "Hello there"
+    assert server.connections == 1  # read whole, so the connection was reused
+
+
+async def test_the_request_on_the_wire_is_what_httpx_would_build() -> None:
+    async with scripted(answer(OK)) as server:
+        base = f"http://127.0.0.1:{server.port}"
+        async with AsyncWenxinClient("Llama-2-13b-chat", access_token="tok", base_url=base) as c:
+            with contextlib.suppress(Exception):
+                await c.chat([{"role": "user", "content": "Hello, 世界"}], temperature=0.5)
+    sent = server.requests[0]
+    head, body = sent.split(b"\r\n\r\n", 1)
+    expected = httpx.Request(
+        "POST",
+        f"{base}/rpc/2.0/ai_custom/v1/wenxinworkshop/chat/llama_2_13b?access_token=tok",
+        content=body,
+        headers={
+            "Content-Type": "application/json",
+            "Accept": "application/json, text/event-stream",
+            "User-Agent": "wenxin-integrations/0.1.0",
+        },
+    )
+    lines = head.split(b"\r\n")
+    assert lines[0] == b"POST " + expected.url.raw_path + b" HTTP/1.1"
+    assert [tuple(line.split(b": ", 1)) for line in lines[1:]] == expected.headers.raw
+    assert json.loads(body) == {
+        "messages": [{"role": "user", "content": "Hello, 世界"}],
+        "temperature": 0.5,
+    }
