@@ -4,7 +4,10 @@ The emulator runs in its own process (uvicorn + httptools + uvloop, TCP_NODELAY)
 for each level of concurrency, non-stream chat calls per second of:
   raw httpx.AsyncClient, raw aiohttp, AsyncWenxinClient, ChatWenxin.abatch (max_concurrency set)
   and Wenxin.achat gathered under a semaphore,
-each printed as a ratio to raw aiohttp.
+each printed as a ratio to raw aiohttp. Each round measures every client in turn at one level;
+a ratio is taken within its round (same machine conditions) and the median over the rounds is
+shown, with the lowest and highest round for the targets. The client's CPU time per call is
+printed too: on a busy machine it moves less than calls/s.
 
 Targets at 32 in flight (issue 6): AsyncWenxinClient >= 0.5x raw aiohttp; adapters >= 0.35x.
 
@@ -14,10 +17,11 @@ Run: ``python bench/throughput.py [--calls 1000] [--levels 1,8,32,128]``.
 from __future__ import annotations
 
 import asyncio
+import gc
 import statistics
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiohttp
 import httpx
@@ -27,7 +31,6 @@ from _common import (
     MESSAGES,
     MODEL,
     PROMPT,
-    calls_per_second,
     chat_url,
     emulator_target,
     make_parser,
@@ -37,33 +40,88 @@ from _common import (
 from wenxin_core import AsyncWenxinClient
 
 
-async def rate_batch(run_batch: Callable[[int], Awaitable[Any]], calls: int) -> float:
-    """Calls per second of a batch runner given the number of calls (after a warm-up)."""
-    await run_batch(min(calls, 64))
+class Cell(NamedTuple):
+    """One client at one level in one round: calls per second and client CPU per call."""
+
+    rate: float
+    cpu_us: float
+
+
+async def timed(run: Callable[[int], Awaitable[Any]], calls: int, level: int) -> Cell:
+    """Warm ``run`` up, collect garbage, then time ``calls`` calls (wall clock and CPU).
+
+    Every client starts from a collected heap, so each pays for the garbage collections its
+    own allocations cause, not for those another client left pending.
+    """
+    await run(min(calls, max(2 * level, 64)))
+    gc.collect()
+    cpu = time.process_time()
     start = time.perf_counter()
-    await run_batch(calls)
-    return calls / (time.perf_counter() - start)
+    await run(calls)
+    wall = time.perf_counter() - start
+    return Cell(calls / wall, (time.process_time() - cpu) / calls * 1e6)
 
 
-async def langchain_rate(base: str, token: str, calls: int, level: int) -> float | None:
-    """Calls/s of ``ChatWenxin.abatch`` with ``max_concurrency=level``; None without LangChain."""
+def gathered(call: Callable[[], Awaitable[Any]], level: int) -> Callable[[int], Awaitable[Any]]:
+    """A runner of ``n`` calls of ``call`` with at most ``level`` in flight."""
+    semaphore = asyncio.Semaphore(level)
+
+    async def one() -> None:
+        async with semaphore:
+            await call()
+
+    async def run(n: int) -> None:
+        await asyncio.gather(*(one() for _ in range(n)))
+
+    return run
+
+
+async def raw_aiohttp_cell(url: str, calls: int, level: int) -> Cell:
+    """Raw aiohttp: POST the pre-encoded body, parse the JSON answer."""
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100)) as session:
+
+        async def call() -> Any:
+            async with session.post(url, data=BODY, headers=JSON_HEADERS) as response:
+                return (await response.json())["result"]
+
+        return await timed(gathered(call, level), calls, level)
+
+
+async def raw_httpx_cell(url: str, calls: int, level: int) -> Cell:
+    """Raw ``httpx.AsyncClient`` with its default pool: the same request."""
+    async with httpx.AsyncClient() as client:
+        return await timed(gathered(lambda: raw_achat(client, url), level), calls, level)
+
+
+async def core_cell(base: str, token: str, calls: int, level: int) -> Cell:
+    """``AsyncWenxinClient.chat`` gathered at ``level`` in flight."""
+    async with AsyncWenxinClient(MODEL, access_token=token, base_url=base) as client:
+
+        async def call() -> Any:
+            return (await client.chat(MESSAGES)).result
+
+        return await timed(gathered(call, level), calls, level)
+
+
+async def langchain_cell(base: str, token: str, calls: int, level: int) -> Cell | None:
+    """``ChatWenxin.abatch`` with ``max_concurrency=level``; None without LangChain."""
     try:
         from langchain_wenxin import ChatWenxin
     except ImportError:
         return None
     chat_model = ChatWenxin(model=MODEL, access_token=token, base_url=base)
 
-    async def lc_batch(n: int) -> Any:
+    async def run(n: int) -> Any:
         return await chat_model.abatch([PROMPT] * n, config={"max_concurrency": level})
 
     try:
-        return await rate_batch(lc_batch, calls)
+        return await timed(run, calls, level)
     finally:
         await chat_model.aclose()
 
 
-async def llama_index_rate(base: str, token: str, calls: int, level: int) -> float | None:
-    """Calls/s of ``Wenxin.achat`` gathered at ``level`` in flight; None without LlamaIndex."""
+async def llama_index_cell(base: str, token: str, calls: int, level: int) -> Cell | None:
+    """``Wenxin.achat`` gathered at ``level`` in flight; None without LlamaIndex."""
     try:
         from llama_index.core.llms import ChatMessage
 
@@ -72,56 +130,97 @@ async def llama_index_rate(base: str, token: str, calls: int, level: int) -> flo
         return None
     llm = Wenxin(model=MODEL, access_token=token, base_url=base)
     message = [ChatMessage(role="user", content=PROMPT)]
-
-    async def li_call() -> Any:
-        return await llm.achat(message)
-
     try:
-        return await calls_per_second(li_call, calls, level)
+        return await timed(gathered(lambda: llm.achat(message), level), calls, level)
     finally:
         await llm.aclose()
 
 
-async def measure_level(base: str, token: str, calls: int, level: int) -> dict[str, float]:
-    """Every client's calls/s at one concurrency level."""
+BASELINE = "raw aiohttp"
+"""The client every ratio is taken against."""
+ADAPTERS = ("ChatWenxin.abatch", "Wenxin.achat (gathered)")
+"""The adapter rows (target >= 0.35x at 32 in flight)."""
+
+
+async def measure_round(base: str, token: str, calls: int, level: int) -> dict[str, Cell]:
+    """One round at one level: every client in turn, side by side."""
     url = chat_url(base, token)
-    results: dict[str, float] = {}
+    cells: dict[str, Cell | None] = {
+        BASELINE: await raw_aiohttp_cell(url, calls, level),
+        "raw httpx.AsyncClient": await raw_httpx_cell(url, calls, level),
+        "AsyncWenxinClient": await core_cell(base, token, calls, level),
+        ADAPTERS[0]: await langchain_cell(base, token, calls, level),
+        ADAPTERS[1]: await llama_index_cell(base, token, calls, level),
+    }
+    return {name: cell for name, cell in cells.items() if cell is not None}
 
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100)) as session:
 
-        async def aiohttp_call() -> Any:
-            async with session.post(url, data=BODY, headers=JSON_HEADERS) as response:
-                return (await response.json())["result"]
+class Summary(NamedTuple):
+    """One client at one level over all rounds."""
 
-        results["raw aiohttp"] = await calls_per_second(aiohttp_call, calls, level)
+    rate: float
+    """Median calls/s."""
+    ratio: float
+    """Median over the rounds of (calls/s / raw aiohttp's calls/s in the same round)."""
+    low: float
+    """Lowest per-round ratio."""
+    high: float
+    """Highest per-round ratio."""
+    cpu_us: float
+    """Median client CPU per call, microseconds."""
 
-    async with httpx.AsyncClient() as raw_httpx:
-        results["raw httpx.AsyncClient"] = await calls_per_second(
-            lambda: raw_achat(raw_httpx, url), calls, level
+
+def summarise(rounds: list[dict[str, Cell]]) -> dict[str, Summary]:
+    """Medians over the rounds; each ratio is taken within its own round (same conditions)."""
+    summary: dict[str, Summary] = {}
+    for name in rounds[0]:
+        ratios = [r[name].rate / r[BASELINE].rate for r in rounds]
+        summary[name] = Summary(
+            rate=statistics.median(r[name].rate for r in rounds),
+            ratio=statistics.median(ratios),
+            low=min(ratios),
+            high=max(ratios),
+            cpu_us=statistics.median(r[name].cpu_us for r in rounds),
         )
+    return summary
 
-    async with AsyncWenxinClient(MODEL, access_token=token, base_url=base) as client:
 
-        async def core_call() -> Any:
-            return (await client.chat(MESSAGES)).result
-
-        results["AsyncWenxinClient"] = await calls_per_second(core_call, calls, level)
-
-    lc_rate = await langchain_rate(base, token, calls, level)
-    if lc_rate is not None:
-        results["ChatWenxin.abatch"] = lc_rate
-    li_rate = await llama_index_rate(base, token, calls, level)
-    if li_rate is not None:
-        results["Wenxin.achat (gathered)"] = li_rate
-    return results
+def print_tables(table: dict[int, dict[str, Summary]], levels: list[int]) -> None:
+    """The calls/s table, the client CPU table and the issue 6 targets."""
+    names = list(table[levels[0]])
+    cells = "".join(f"{f'@{level} calls/s':>14}{'ratio':>7}" for level in levels)
+    print(f"{'client':26}{cells}")
+    for name in names:
+        row = "".join(
+            f"{table[level][name].rate:14.0f}{table[level][name].ratio:6.2f}x" for level in levels
+        )
+        print(f"{name:26}{row}")
+    print("\nclient CPU per call, us (medians; the emulator's CPU is not counted)")
+    print(f"{'client':26}" + "".join(f"{f'@{level}':>10}" for level in levels))
+    for name in names:
+        print(f"{name:26}" + "".join(f"{table[level][name].cpu_us:10.0f}" for level in levels))
+    if 32 not in table:
+        return
+    cell = table[32]
+    print("\ntargets @32 (median of per-round ratios; lowest-highest round in brackets):")
+    print(
+        f"  AsyncWenxinClient >= 0.50x raw aiohttp: {cell['AsyncWenxinClient'].ratio:.2f}x "
+        f"[{cell['AsyncWenxinClient'].low:.2f}-{cell['AsyncWenxinClient'].high:.2f}]"
+    )
+    for name in ADAPTERS:
+        if name in cell:
+            print(
+                f"  {name} >= 0.35x: {cell[name].ratio:.2f}x "
+                f"[{cell[name].low:.2f}-{cell[name].high:.2f}]"
+            )
 
 
 def main() -> None:
-    """Measure every level and print the table."""
+    """Measure every level and print the tables."""
     parser = make_parser(__doc__, calls=1000)
     parser.add_argument("--levels", default="1,8,32,128")
     parser.add_argument(
-        "--rounds", type=int, default=3, help="interleaved rounds per level; the median is shown"
+        "--rounds", type=int, default=5, help="interleaved rounds per level; medians are shown"
     )
     parser.add_argument(
         "--server-latency",
@@ -136,40 +235,19 @@ def main() -> None:
     with emulator_target(*emulator_args) as (base, token, _url):
         print(
             f"emulator {base} in its own process; {args.calls} non-stream calls per cell, "
-            f"median of {args.rounds} interleaved rounds; "
-            f"server latency {args.server_latency * 1000:.0f} ms\n"
+            f"{args.rounds} interleaved rounds; server latency "
+            f"{args.server_latency * 1000:.0f} ms\n"
         )
-        table: dict[int, dict[str, float]] = {}
-        for level in levels:
-            rounds = [
-                asyncio.run(measure_level(base, token, args.calls, level))
-                for _ in range(args.rounds)
-            ]
-            table[level] = {
-                name: statistics.median(r[name] for r in rounds) for name in rounds[0]
-            }
-
-    names = list(table[levels[0]])
-    cells = "".join(f"{f'@{level} calls/s':>14}{'ratio':>7}" for level in levels)
-    header = f"{'client':26}{cells}"
-    print(header)
-    for name in names:
-        row = f"{name:26}"
-        for level in levels:
-            value = table[level].get(name, float("nan"))
-            ratio = value / table[level]["raw aiohttp"]
-            row += f"{value:14.0f}{ratio:6.2f}x"
-        print(row)
-    if 32 in table:
-        cell = table[32]
-        base_rate = cell["raw aiohttp"]
-        print("\ntargets @32: AsyncWenxinClient >= 0.50x raw aiohttp "
-              f"(measured {cell['AsyncWenxinClient'] / base_rate:.2f}x); adapters >= 0.35x "
-              + ", ".join(
-                  f"({name}: {cell[name] / base_rate:.2f}x)"
-                  for name in names
-                  if name.startswith(("ChatWenxin", "Wenxin"))
-              ))
+        table = {
+            level: summarise(
+                [
+                    asyncio.run(measure_round(base, token, args.calls, level))
+                    for _ in range(args.rounds)
+                ]
+            )
+            for level in levels
+        }
+    print_tables(table, levels)
 
 
 if __name__ == "__main__":
