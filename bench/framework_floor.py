@@ -9,17 +9,20 @@ on this machine.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import gc
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, NamedTuple
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from llama_index.core.base.llms.types import CompletionResponse, LLMMetadata
-from llama_index.core.llms import ChatMessage, CustomLLM
-from llama_index.core.llms.callbacks import llm_completion_callback
+from llama_index.core.base.llms.types import ChatResponse, CompletionResponse, LLMMetadata
+from llama_index.core.llms import LLM, ChatMessage
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 
 WARMUP = 300
 
@@ -50,13 +53,23 @@ class InstantChatModel(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content="ok"))])
 
 
-class InstantLLM(CustomLLM):
-    """A LlamaIndex LLM that answers "ok" at once."""
+class InstantLLM(LLM):
+    """A LlamaIndex LLM that answers "ok" at once (an ``LLM`` subclass, like ``Wenxin``)."""
 
     @property
     def metadata(self) -> LLMMetadata:
         """Default metadata."""
         return LLMMetadata()
+
+    @llm_chat_callback()
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Answer at once."""
+        return ChatResponse(message=ChatMessage(role="assistant", content="ok"))
+
+    @llm_chat_callback()
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Answer at once."""
+        return ChatResponse(message=ChatMessage(role="assistant", content="ok"))
 
     @llm_completion_callback()
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
@@ -70,22 +83,53 @@ class InstantLLM(CustomLLM):
         """Answer at once."""
         return CompletionResponse(text="ok")
 
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> Any:
+        """Not needed here."""
+        raise NotImplementedError
+
     def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> Any:
         """Not needed here."""
         raise NotImplementedError
 
+    async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> Any:
+        """Not needed here."""
+        raise NotImplementedError
 
-async def langchain_floor(calls: int, level: int) -> float:
-    """Calls/s of ``InstantChatModel.abatch`` with ``max_concurrency=level``."""
-    model = InstantChatModel()
-    await model.abatch(["hi"] * WARMUP, config={"max_concurrency": level})
+    async def astream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> Any:
+        """Not needed here."""
+        raise NotImplementedError
+
+
+class Ceiling(NamedTuple):
+    """Calls/s and CPU per call of a model that does no I/O."""
+
+    rate: float
+    cpu_us: float
+
+
+async def timed(run: Callable[[int], Awaitable[Any]], calls: int) -> Ceiling:
+    """Warm up, collect garbage, then time ``calls`` calls (as ``throughput.py`` does)."""
+    await run(WARMUP)
+    gc.collect()
+    cpu = time.process_time()
     start = time.perf_counter()
-    await model.abatch(["hi"] * calls, config={"max_concurrency": level})
-    return calls / (time.perf_counter() - start)
+    await run(calls)
+    wall = time.perf_counter() - start
+    return Ceiling(calls / wall, (time.process_time() - cpu) / calls * 1e6)
 
 
-async def llama_index_floor(calls: int, level: int) -> float:
-    """Calls/s of ``InstantLLM.achat`` gathered under a semaphore of ``level``."""
+async def langchain_floor(calls: int, level: int) -> Ceiling:
+    """``InstantChatModel.abatch`` with ``max_concurrency=level``."""
+    model = InstantChatModel()
+
+    async def run(n: int) -> Any:
+        return await model.abatch(["hi"] * n, config={"max_concurrency": level})
+
+    return await timed(run, calls)
+
+
+async def llama_index_floor(calls: int, level: int) -> Ceiling:
+    """``InstantLLM.achat`` gathered under a semaphore of ``level``."""
     llm = InstantLLM()
     semaphore = asyncio.Semaphore(level)
     message = [ChatMessage(role="user", content="hi")]
@@ -94,20 +138,26 @@ async def llama_index_floor(calls: int, level: int) -> float:
         async with semaphore:
             await llm.achat(message)
 
-    await asyncio.gather(*(one() for _ in range(WARMUP)))
-    start = time.perf_counter()
-    await asyncio.gather(*(one() for _ in range(calls)))
-    return calls / (time.perf_counter() - start)
+    async def run(n: int) -> None:
+        await asyncio.gather(*(one() for _ in range(n)))
+
+    return await timed(run, calls)
 
 
 def main() -> None:
-    """Print both ceilings at 32 in flight."""
-    calls, level = 3000, 32
-    lc = asyncio.run(langchain_floor(calls, level))
-    li = asyncio.run(llama_index_floor(calls, level))
-    print(f"no-I/O ceilings at {level} in flight ({calls} calls):")
-    print(f"  LangChain BaseChatModel.abatch  {lc:8.0f} calls/s  ({1e6 / lc:5.0f} us per call)")
-    print(f"  LlamaIndex LLM.achat (gathered) {li:8.0f} calls/s  ({1e6 / li:5.0f} us per call)")
+    """Print both ceilings."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--calls", type=int, default=3000)
+    parser.add_argument("--level", type=int, default=32)
+    args = parser.parse_args()
+    lc = asyncio.run(langchain_floor(args.calls, args.level))
+    li = asyncio.run(llama_index_floor(args.calls, args.level))
+    print(f"no-I/O ceilings at {args.level} in flight ({args.calls} calls):")
+    for name, ceiling in (
+        ("LangChain BaseChatModel.abatch", lc),
+        ("LlamaIndex LLM.achat (gathered)", li),
+    ):
+        print(f"  {name:32}{ceiling.rate:8.0f} calls/s  ({ceiling.cpu_us:5.0f} us of CPU per call)")
 
 
 if __name__ == "__main__":

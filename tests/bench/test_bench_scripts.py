@@ -1,0 +1,62 @@
+"""The bench scripts run from a checkout: each is started as ``python bench/X.py`` with tiny counts.
+
+The figures themselves are not checked here (speed is judged by running the scripts, never by
+timed assertions); these tests only make sure every script starts its emulator, measures every
+client and prints its table, so ``make bench`` works on a fresh clone.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def run_script(name: str, *args: str) -> str:
+    """Run ``bench/<name>`` as a file (as the README says) and return what it printed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QIANFAN_")}
+    done = subprocess.run(
+        [sys.executable, str(BENCH / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_throughput_prints_every_client_at_every_level() -> None:
+    out = run_script("throughput.py", "--calls", "40", "--levels", "1,32", "--rounds", "2")
+    rows = {
+        "raw aiohttp",
+        "raw httpx.AsyncClient",
+        "AsyncWenxinClient",
+        "ChatWenxin.abatch",
+        "Wenxin.achat (gathered)",
+    }
+    for name in rows:
+        # calls/s and ratio at both levels, then CPU per call at both levels
+        assert re.search(rf"^{re.escape(name)}\s+\d+\s+[\d.]+x\s+\d+\s+[\d.]+x$", out, re.M), out
+        assert re.search(rf"^{re.escape(name)}\s+\d+\s+\d+$", out, re.M), out
+    assert re.search(r"^raw aiohttp\s+\d+\s+1\.00x", out, re.M)
+    for target in ("AsyncWenxinClient >= 0.50x", "ChatWenxin.abatch >= 0.35x"):
+        assert re.search(rf"{re.escape(target)}.*: \d+\.\d\dx \[\d+\.\d\d-\d+\.\d\d\]", out), out
+
+
+@pytest.mark.parametrize(
+    ("script", "args", "expected"),
+    [
+        ("transport.py", ("--calls", "20", "--async-calls", "64"), "async"),
+        ("framework_floor.py", ("--calls", "200"), "calls/s"),
+    ],
+)
+def test_other_scripts_run(script: str, args: tuple[str, ...], expected: str) -> None:
+    assert expected in run_script(script, *args)
