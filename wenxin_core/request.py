@@ -41,6 +41,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(300.0, connect=10.0)
 
 _REQUEST_ID_HEADERS = ("x-bce-request-id", "x-baidu-request-id", "x-request-id", "request-id")
 _JSON_HEADERS = {"Content-Type": "application/json"}
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""Compact UTF-8 JSON, made once (``json.dumps`` with options builds an encoder per call)."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ def prepare_chat(
     body.update(params.body_fields())
     if stream:
         body["stream"] = True
-    encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    encoded = _ENCODER.encode(body).encode("utf-8")
     return PreparedChat(
         spec=spec, body=encoded, stream=stream, dropped_turns=normalized.dropped_turns
     )
