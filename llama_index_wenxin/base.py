@@ -160,6 +160,7 @@ class Wenxin(LLM):
 
     _spec: ModelSpec = PrivateAttr()
     _clients: ClientPair = PrivateAttr()
+    _payload: tuple[tuple[int | None, ...], dict[str, Any]] | None = PrivateAttr(default=None)
 
     def __init__(self, **data: Any) -> None:
         """Validate the fields, then resolve the model and the credentials.
@@ -236,6 +237,18 @@ class Wenxin(LLM):
             model_name=self._spec.name,
             system_role=MessageRole.SYSTEM,
         )
+
+    def to_payload(self) -> dict[str, Any]:
+        """The model's observability payload (class name and metadata, never a credential).
+
+        LlamaIndex builds it for the events of every call; it is made once per configuration
+        (the fields the metadata depends on) and handed out as a copy.
+        """
+        key = (self.context_window, self.num_output, self.max_output_tokens)
+        cached = self._payload
+        if cached is None or cached[0] != key:
+            cached = self._payload = (key, super().to_payload())
+        return dict(cached[1])
 
     # -- translation helpers --------------------------------------------------------------
 

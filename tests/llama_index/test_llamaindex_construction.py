@@ -178,6 +178,19 @@ def test_secrets_never_shown(llm: Wenxin) -> None:
         assert secret not in str(llm.to_payload())
 
 
+def test_payload_is_llama_index_own_and_follows_the_metadata(make_llm: Any) -> None:
+    llm = make_llm(model="ERNIE-3.5-8K")
+    expected = {"class_name": "Wenxin_LLM", **llm.metadata.model_dump()}
+    assert llm.to_payload() == expected
+    llm.to_payload()["num_output"] = -1  # each caller gets its own copy
+    assert llm.to_payload() == expected
+    llm.num_output = 100
+    llm.context_window = 5000
+    assert llm.to_payload()["num_output"] == 100
+    assert llm.to_payload()["context_window"] == 5000
+    assert llm.to_payload() == {"class_name": "Wenxin_LLM", **llm.metadata.model_dump()}
+
+
 def test_to_dict_has_options_not_secrets(make_llm: Any) -> None:
     llm = make_llm(temperature=0.3, top_k=5, stop=["END"], system_prompt="sys")
     data = llm.to_dict()
