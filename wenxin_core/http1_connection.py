@@ -19,6 +19,9 @@ import httpx
 
 __all__ = ["HTTP1Connection", "ResponseHead"]
 
+_FRAMING = (b"content-length", b"transfer-encoding")
+"""Headers that delimit a body; without either, it runs to the end of the connection."""
+
 _PAUSE_AT = 1 << 20
 """Buffered body bytes at which reading from the socket pauses (a slow stream consumer)."""
 
@@ -146,8 +149,7 @@ class HTTP1Connection(asyncio.Protocol):
             return
         headers = self._headers
         self._head = ResponseHead(status, self._reason, headers)
-        names = {name.lower() for name, _ in headers}
-        self._until_eof = b"content-length" not in names and b"transfer-encoding" not in names
+        self._until_eof = not any(name.lower() in _FRAMING for name, _ in headers)
         self._wake()
 
     def on_body(self, body: bytes) -> None:

@@ -134,7 +134,7 @@ async def read_whole(response: httpx.Response) -> bytes:
     try:
         parts = [part async for part in stream]
     finally:
-        await response.aclose()
+        await stream.aclose()  # all the response's own aclose() would do for this stream
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
