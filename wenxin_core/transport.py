@@ -99,7 +99,14 @@ async def send_direct(
     own clients have none configured (a caller-supplied ``http_client`` goes through
     ``send`` as usual). An auth flow's extra request (the token fetch) is sent and read the
     same way (the auth gives it the call's timeouts).
+
+    Our own auths can also authenticate a request at once when no I/O is needed (a cached or
+    fixed token, a signature): their ``apply_now(request)`` does what the flow would and
+    returns True, and the flow's generator protocol is skipped.
     """
+    apply_now = getattr(auth, "apply_now", None)
+    if apply_now is not None and apply_now(request):
+        return await transport.handle_async_request(request)
     flow = auth.async_auth_flow(request)
     request = await flow.__anext__()
     try:

@@ -326,3 +326,15 @@ def test_repr_shows_no_secret() -> None:
     for text in (repr(auth), str(auth)):
         assert SK not in text
         assert AK not in text
+
+
+def test_apply_now_signs_like_the_flow() -> None:
+    auth = _auth(300)
+    url = "https://aip.baidubce.com/rpc/2.0/ai_custom/v1/wenxinworkshop/chat/llama_2_13b?x=1"
+    body = b'{"messages":[]}'
+    headers = {"Content-Type": "application/json"}
+    by_flow = _signed(auth, httpx.Request("POST", url, content=body, headers=headers))
+    direct = httpx.Request("POST", url, content=body, headers=headers)
+    assert auth.apply_now(direct) is True
+    assert direct.headers.raw == by_flow.headers.raw
+    assert direct.headers["Authorization"].startswith("bce-auth-v1/")

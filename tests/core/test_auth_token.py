@@ -510,3 +510,30 @@ async def test_fixed_token_auth_async() -> None:
 def test_token_of() -> None:
     assert token_of(httpx.Request("GET", CHAT)) is None
     assert token_of(httpx.Request("GET", CHAT + "?access_token=a%20b")) == "a b"
+
+
+def _flow_result(auth: httpx.Auth, request: httpx.Request) -> httpx.Request:
+    """The request the sync flow sends (the flow needs no token fetch here)."""
+    return next(auth.sync_auth_flow(request))
+
+
+def test_apply_now_does_what_the_flow_does_on_a_warm_cache() -> None:
+    provider = make_provider()
+    auth = AccessTokenAuth(provider)
+    cold = httpx.Request("POST", CHAT + "?a=1")
+    assert auth.apply_now(cold) is False  # a fetch is due: the flow must run
+    assert cold.url == httpx.URL(CHAT + "?a=1")
+    provider.store(token_response({"access_token": "tok-1", "expires_in": 3600}))
+    by_flow = _flow_result(auth, httpx.Request("POST", CHAT + "?a=1"))
+    direct = httpx.Request("POST", CHAT + "?a=1")
+    assert auth.apply_now(direct) is True
+    assert direct.url == by_flow.url
+    assert token_of(direct) == "tok-1"
+
+
+def test_apply_now_of_a_fixed_token() -> None:
+    auth = FixedTokenAuth(SecretStr("fixed-tok"))
+    direct = httpx.Request("POST", CHAT)
+    assert auth.apply_now(direct) is True
+    assert direct.url == _flow_result(auth, httpx.Request("POST", CHAT)).url
+    assert token_of(direct) == "fixed-tok"

@@ -226,5 +226,10 @@ class BceSigningAuth(httpx.Auth):
         self.sign(request)
         yield request
 
+    def apply_now(self, request: httpx.Request) -> bool:
+        """Sign ``request`` (what the flow does, without the flow); always True."""
+        self.sign(request)
+        return True
+
     def __repr__(self) -> str:
         return f"BceSigningAuth(access_key=SecretStr('**********'), expiration={self.expiration})"

@@ -326,6 +326,17 @@ class AccessTokenAuth(httpx.Auth):
         _with_token(request, token)
         yield request
 
+    def apply_now(self, request: httpx.Request) -> bool:
+        """Put the cached token on ``request``; False (nothing done) when a fetch is due.
+
+        What :meth:`async_auth_flow` does on a warm cache, without running the flow.
+        """
+        token = self.provider.current()
+        if token is None:
+            return False
+        _with_token(request, token)
+        return True
+
     def rejected(self, request: httpx.Request) -> None:
         """Invalidate the token ``request`` carried (the service answered 110/111 for it).
 
@@ -354,6 +365,11 @@ class FixedTokenAuth(httpx.Auth):
         """Set ``access_token`` on the request and send it."""
         _with_token(request, self._access_token.get_secret_value())
         yield request
+
+    def apply_now(self, request: httpx.Request) -> bool:
+        """Set ``access_token`` on ``request`` (what the flow does, without the flow)."""
+        _with_token(request, self._access_token.get_secret_value())
+        return True
 
     def rejected(self, request: httpx.Request) -> None:
         """Do nothing: a fixed token cannot be refreshed."""
