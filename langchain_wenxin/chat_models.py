@@ -356,23 +356,29 @@ class ChatWenxin(BaseChatModel):
         model = extra.pop("model", None)
         endpoint = extra.pop("endpoint", None)
         spec = resolve_model(model, endpoint) if model or endpoint else self._spec
+        # Only what is set: the core treats a missing option as unset, and skips work for it.
         args: dict[str, Any] = {
-            "model": model,
-            "endpoint": endpoint,
-            "temperature": self.temperature,
-            "top_p": self.top_p,
-            "top_k": self.top_k,
-            "penalty_score": self.penalty_score,
-            "user_id": self.user_id,
+            name: value
+            for name, value in (
+                ("model", model),
+                ("endpoint", endpoint),
+                ("temperature", self.temperature),
+                ("top_p", self.top_p),
+                ("top_k", self.top_k),
+                ("penalty_score", self.penalty_score),
+                ("user_id", self.user_id),
+            )
+            if value is not None
         }
         for name in _CALL_PARAMS:
             if name in extra:
                 args[name] = extra.pop(name)
-        if args["temperature"] == 0:
+        if args.get("temperature") == 0:
             args["temperature"] = MIN_TEMPERATURE
         call_stop = stop if stop is not None else extra.pop("stop", None)
         call_stop = call_stop if call_stop is not None else self.stop
-        args["stop"] = list(call_stop) if call_stop else None
+        if call_stop:
+            args["stop"] = list(call_stop)
         if "max_tokens" in extra or "max_output_tokens" in extra:
             per_call = extra.pop("max_tokens", None)
             per_call_alt = extra.pop("max_output_tokens", None)
