@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import statistics
 import time
@@ -132,6 +133,42 @@ async def async_interleaved_medians(
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+class Timing(NamedTuple):
+    """Calls per second and the client's CPU time per call (microseconds) of one timed run."""
+
+    rate: float
+    cpu_us: float
+
+
+def gathered(call: Callable[[], Awaitable[Any]], level: int) -> Callable[[int], Awaitable[Any]]:
+    """A runner of ``n`` calls of ``call`` with at most ``level`` in flight (a semaphore)."""
+    semaphore = asyncio.Semaphore(level)
+
+    async def one() -> None:
+        async with semaphore:
+            await call()
+
+    async def run(n: int) -> None:
+        await asyncio.gather(*(one() for _ in range(n)))
+
+    return run
+
+
+async def timed(run: Callable[[int], Awaitable[Any]], calls: int, warmup: int) -> Timing:
+    """Run ``warmup`` untimed calls, collect garbage, then time ``calls`` calls (wall and CPU).
+
+    Every contender starts from a collected heap, so each pays for the garbage collections
+    its own allocations cause, not for those another contender left pending.
+    """
+    await run(warmup)
+    gc.collect()
+    cpu = time.process_time()
+    start = time.perf_counter()
+    await run(calls)
+    wall = time.perf_counter() - start
+    return Timing(calls / wall, (time.process_time() - cpu) / calls * 1e6)
+
+
 async def calls_per_second(
     call: Callable[[], Awaitable[Any]], calls: int, concurrency: int, warmup: int | None = None
 ) -> float:
@@ -140,15 +177,6 @@ async def calls_per_second(
     The warm-up runs ``warmup`` untimed calls at the same concurrency; by default
     ``min(calls, max(2 * concurrency, 50))``.
     """
-    semaphore = asyncio.Semaphore(concurrency)
-
-    async def one() -> None:
-        async with semaphore:
-            await call()
-
     if warmup is None:
         warmup = min(calls, max(2 * concurrency, 50))
-    await asyncio.gather(*(one() for _ in range(warmup)))
-    start = time.perf_counter()
-    await asyncio.gather(*(one() for _ in range(calls)))
-    return calls / (time.perf_counter() - start)
+    return (await timed(gathered(call, concurrency), calls, warmup)).rate

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
-import time
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Sequence
+from typing import Any
 
+from _common import Timing, gathered, timed
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
@@ -100,48 +99,21 @@ class InstantLLM(LLM):
         raise NotImplementedError
 
 
-class Ceiling(NamedTuple):
-    """Calls/s and CPU per call of a model that does no I/O."""
-
-    rate: float
-    cpu_us: float
-
-
-async def timed(run: Callable[[int], Awaitable[Any]], calls: int) -> Ceiling:
-    """Warm up, collect garbage, then time ``calls`` calls (as ``throughput.py`` does)."""
-    await run(WARMUP)
-    gc.collect()
-    cpu = time.process_time()
-    start = time.perf_counter()
-    await run(calls)
-    wall = time.perf_counter() - start
-    return Ceiling(calls / wall, (time.process_time() - cpu) / calls * 1e6)
-
-
-async def langchain_floor(calls: int, level: int) -> Ceiling:
+async def langchain_floor(calls: int, level: int) -> Timing:
     """``InstantChatModel.abatch`` with ``max_concurrency=level``."""
     model = InstantChatModel()
 
     async def run(n: int) -> Any:
         return await model.abatch(["hi"] * n, config={"max_concurrency": level})
 
-    return await timed(run, calls)
+    return await timed(run, calls, WARMUP)
 
 
-async def llama_index_floor(calls: int, level: int) -> Ceiling:
+async def llama_index_floor(calls: int, level: int) -> Timing:
     """``InstantLLM.achat`` gathered under a semaphore of ``level``."""
     llm = InstantLLM()
-    semaphore = asyncio.Semaphore(level)
     message = [ChatMessage(role="user", content="hi")]
-
-    async def one() -> None:
-        async with semaphore:
-            await llm.achat(message)
-
-    async def run(n: int) -> None:
-        await asyncio.gather(*(one() for _ in range(n)))
-
-    return await timed(run, calls)
+    return await timed(gathered(lambda: llm.achat(message), level), calls, WARMUP)
 
 
 def main() -> None:

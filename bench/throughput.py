@@ -17,9 +17,7 @@ Run: ``python bench/throughput.py [--calls 1000] [--levels 1,8,32,128]``.
 from __future__ import annotations
 
 import asyncio
-import gc
 import statistics
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
@@ -31,52 +29,24 @@ from _common import (
     MESSAGES,
     MODEL,
     PROMPT,
+    Timing,
     chat_url,
     emulator_target,
+    gathered,
     make_parser,
     raw_achat,
+    timed,
 )
 
 from wenxin_core import AsyncWenxinClient
 
 
-class Cell(NamedTuple):
-    """One client at one level in one round: calls per second and client CPU per call."""
-
-    rate: float
-    cpu_us: float
+async def measure(run: Callable[[int], Awaitable[Any]], calls: int, level: int) -> Timing:
+    """Time one cell, after enough untimed calls for every connection of the level to open."""
+    return await timed(run, calls, warmup=min(calls, max(2 * level, 64)))
 
 
-async def timed(run: Callable[[int], Awaitable[Any]], calls: int, level: int) -> Cell:
-    """Warm ``run`` up, collect garbage, then time ``calls`` calls (wall clock and CPU).
-
-    Every client starts from a collected heap, so each pays for the garbage collections its
-    own allocations cause, not for those another client left pending.
-    """
-    await run(min(calls, max(2 * level, 64)))
-    gc.collect()
-    cpu = time.process_time()
-    start = time.perf_counter()
-    await run(calls)
-    wall = time.perf_counter() - start
-    return Cell(calls / wall, (time.process_time() - cpu) / calls * 1e6)
-
-
-def gathered(call: Callable[[], Awaitable[Any]], level: int) -> Callable[[int], Awaitable[Any]]:
-    """A runner of ``n`` calls of ``call`` with at most ``level`` in flight."""
-    semaphore = asyncio.Semaphore(level)
-
-    async def one() -> None:
-        async with semaphore:
-            await call()
-
-    async def run(n: int) -> None:
-        await asyncio.gather(*(one() for _ in range(n)))
-
-    return run
-
-
-async def raw_aiohttp_cell(url: str, calls: int, level: int) -> Cell:
+async def raw_aiohttp_cell(url: str, calls: int, level: int) -> Timing:
     """Raw aiohttp: POST the pre-encoded body, parse the JSON answer."""
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100)) as session:
 
@@ -84,26 +54,26 @@ async def raw_aiohttp_cell(url: str, calls: int, level: int) -> Cell:
             async with session.post(url, data=BODY, headers=JSON_HEADERS) as response:
                 return (await response.json())["result"]
 
-        return await timed(gathered(call, level), calls, level)
+        return await measure(gathered(call, level), calls, level)
 
 
-async def raw_httpx_cell(url: str, calls: int, level: int) -> Cell:
+async def raw_httpx_cell(url: str, calls: int, level: int) -> Timing:
     """Raw ``httpx.AsyncClient`` with its default pool: the same request."""
     async with httpx.AsyncClient() as client:
-        return await timed(gathered(lambda: raw_achat(client, url), level), calls, level)
+        return await measure(gathered(lambda: raw_achat(client, url), level), calls, level)
 
 
-async def core_cell(base: str, token: str, calls: int, level: int) -> Cell:
+async def core_cell(base: str, token: str, calls: int, level: int) -> Timing:
     """``AsyncWenxinClient.chat`` gathered at ``level`` in flight."""
     async with AsyncWenxinClient(MODEL, access_token=token, base_url=base) as client:
 
         async def call() -> Any:
             return (await client.chat(MESSAGES)).result
 
-        return await timed(gathered(call, level), calls, level)
+        return await measure(gathered(call, level), calls, level)
 
 
-async def langchain_cell(base: str, token: str, calls: int, level: int) -> Cell | None:
+async def langchain_cell(base: str, token: str, calls: int, level: int) -> Timing | None:
     """``ChatWenxin.abatch`` with ``max_concurrency=level``; None without LangChain."""
     try:
         from langchain_wenxin import ChatWenxin
@@ -115,12 +85,12 @@ async def langchain_cell(base: str, token: str, calls: int, level: int) -> Cell 
         return await chat_model.abatch([PROMPT] * n, config={"max_concurrency": level})
 
     try:
-        return await timed(run, calls, level)
+        return await measure(run, calls, level)
     finally:
         await chat_model.aclose()
 
 
-async def llama_index_cell(base: str, token: str, calls: int, level: int) -> Cell | None:
+async def llama_index_cell(base: str, token: str, calls: int, level: int) -> Timing | None:
     """``Wenxin.achat`` gathered at ``level`` in flight; None without LlamaIndex."""
     try:
         from llama_index.core.llms import ChatMessage
@@ -131,7 +101,7 @@ async def llama_index_cell(base: str, token: str, calls: int, level: int) -> Cel
     llm = Wenxin(model=MODEL, access_token=token, base_url=base)
     message = [ChatMessage(role="user", content=PROMPT)]
     try:
-        return await timed(gathered(lambda: llm.achat(message), level), calls, level)
+        return await measure(gathered(lambda: llm.achat(message), level), calls, level)
     finally:
         await llm.aclose()
 
@@ -142,10 +112,10 @@ ADAPTERS = ("ChatWenxin.abatch", "Wenxin.achat (gathered)")
 """The adapter rows (target >= 0.35x at 32 in flight)."""
 
 
-async def measure_round(base: str, token: str, calls: int, level: int) -> dict[str, Cell]:
+async def measure_round(base: str, token: str, calls: int, level: int) -> dict[str, Timing]:
     """One round at one level: every client in turn, side by side."""
     url = chat_url(base, token)
-    cells: dict[str, Cell | None] = {
+    cells: dict[str, Timing | None] = {
         BASELINE: await raw_aiohttp_cell(url, calls, level),
         "raw httpx.AsyncClient": await raw_httpx_cell(url, calls, level),
         "AsyncWenxinClient": await core_cell(base, token, calls, level),
@@ -170,7 +140,7 @@ class Summary(NamedTuple):
     """Median client CPU per call, microseconds."""
 
 
-def summarise(rounds: list[dict[str, Cell]]) -> dict[str, Summary]:
+def summarise(rounds: list[dict[str, Timing]]) -> dict[str, Summary]:
     """Medians over the rounds; each ratio is taken within its own round (same conditions)."""
     summary: dict[str, Summary] = {}
     for name in rounds[0]:

@@ -39,8 +39,10 @@ def main() -> None:
     args = parser.parse_args()
 
     with emulator_target() as (base, token, url):
-        print(f"emulator {base} (own process); {args.calls} sync calls, "
-              f"{args.async_calls} async calls at {args.concurrency} in flight\n")
+        print(
+            f"emulator {base} (own process); {args.calls} sync calls, "
+            f"{args.async_calls} async calls at {args.concurrency} in flight\n"
+        )
 
         raw = httpx.Client()
         ours = WenxinClient(MODEL, access_token=token, base_url=base)
@@ -63,9 +65,7 @@ def main() -> None:
         def our_stream() -> Any:
             return sum(1 for _ in ours.stream(MESSAGES))
 
-        stream_medians = interleaved_medians(
-            {"raw": raw_stream, "ours": our_stream}, stream_calls
-        )
+        stream_medians = interleaved_medians({"raw": raw_stream, "ours": our_stream}, stream_calls)
         ratio_stream = stream_medians["ours"] / stream_medians["raw"]
         raw.close()
         ours.close()
@@ -93,14 +93,20 @@ def main() -> None:
         raw_rate, our_rate = asyncio.run(async_part())
 
     print(f"{'measurement':44} {'raw httpx':>12} {'wenxin_core':>12} {'ratio':>7}  target")
-    print(f"{'sync chat, median per call (ms)':44} {medians['raw'] * 1e3:12.3f} "
-          f"{medians['ours'] * 1e3:12.3f} {ratio_call:7.2f}x  <= 1.10x")
-    print(f"{'async chat @' + str(args.concurrency) + ' in flight (calls/s)':44} "
-          f"{raw_rate:12.0f} {our_rate:12.0f} {our_rate / raw_rate:7.2f}x  >= 0.90x")
+    print(
+        f"{'sync chat, median per call (ms)':44} {medians['raw'] * 1e3:12.3f} "
+        f"{medians['ours'] * 1e3:12.3f} {ratio_call:7.2f}x  <= 1.10x"
+    )
+    print(
+        f"{'async chat @' + str(args.concurrency) + ' in flight (calls/s)':44} "
+        f"{raw_rate:12.0f} {our_rate:12.0f} {our_rate / raw_rate:7.2f}x  >= 0.90x"
+    )
     per_chunk_raw = stream_medians["raw"] / events * 1e6
     per_chunk_ours = stream_medians["ours"] / events * 1e6
-    print(f"{f'stream, per chunk ({events} events/stream) (us)':44} {per_chunk_raw:12.1f} "
-          f"{per_chunk_ours:12.1f} {ratio_stream:7.2f}x")
+    print(
+        f"{f'stream, per chunk ({events} events/stream) (us)':44} {per_chunk_raw:12.1f} "
+        f"{per_chunk_ours:12.1f} {ratio_stream:7.2f}x"
+    )
 
 
 if __name__ == "__main__":
