@@ -223,7 +223,7 @@ class BceSigningAuth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         """Sign the request and send it."""
-        self.sign(request)
+        self.apply_now(request)
         yield request
 
     def apply_now(self, request: httpx.Request) -> bool:

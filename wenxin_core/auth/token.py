@@ -300,36 +300,30 @@ class AccessTokenAuth(httpx.Auth):
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
         """Put a valid token on ``request`` (fetching it first if needed) and send it."""
-        token = self.provider.current()
-        if token is None:
+        if not self.apply_now(request):
             with self.provider.thread_lock:
-                token = self.provider.current()
-                if token is None:
+                if not self.apply_now(request):  # no other thread fetched one meanwhile
                     response = yield _token_request_for(self.provider, request)
                     response.read()
-                    token = self.provider.store(response)
-        _with_token(request, token)
+                    _with_token(request, self.provider.store(response))
         yield request
 
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         """Async twin of :meth:`sync_auth_flow`, single-flight per event loop."""
-        token = self.provider.current()
-        if token is None:
+        if not self.apply_now(request):
             async with self.provider.async_lock():
-                token = self.provider.current()
-                if token is None:
+                if not self.apply_now(request):  # no other task fetched one meanwhile
                     response = yield _token_request_for(self.provider, request)
                     await response.aread()
-                    token = self.provider.store(response)
-        _with_token(request, token)
+                    _with_token(request, self.provider.store(response))
         yield request
 
     def apply_now(self, request: httpx.Request) -> bool:
         """Put the cached token on ``request``; False (nothing done) when a fetch is due.
 
-        What :meth:`async_auth_flow` does on a warm cache, without running the flow.
+        The flows start with it; the clients' own send path calls it alone when it can.
         """
         token = self.provider.current()
         if token is None:
@@ -363,7 +357,7 @@ class FixedTokenAuth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         """Set ``access_token`` on the request and send it."""
-        _with_token(request, self._access_token.get_secret_value())
+        self.apply_now(request)
         yield request
 
     def apply_now(self, request: httpx.Request) -> bool:
