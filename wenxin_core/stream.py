@@ -106,15 +106,10 @@ class EventReader:
         return chunk
 
 
-class ChatStream(Iterator[ChatCompletionChunk]):
-    """The chunks of one streamed answer, as a sync iterator and context manager.
+class _Received:
+    """What a stream has handed out so far: its text, its last chunk and its final usage."""
 
-    After the stream is consumed, :attr:`text` is the whole answer and :attr:`usage` the final
-    usage. Leaving a ``with`` block or calling :meth:`close` releases the connection.
-    """
-
-    def __init__(self, chunks: Generator[ChatCompletionChunk, None, None]) -> None:
-        self._chunks = chunks
+    def __init__(self) -> None:
         self._parts: list[str] = []
         self.usage: Usage | None = None
         """The final usage, once the ``is_end`` event arrived."""
@@ -126,16 +121,30 @@ class ChatStream(Iterator[ChatCompletionChunk]):
         """The text received so far."""
         return "".join(self._parts)
 
-    def __iter__(self) -> ChatStream:
-        return self
-
-    def __next__(self) -> ChatCompletionChunk:
-        chunk = next(self._chunks)
+    def _record(self, chunk: ChatCompletionChunk) -> ChatCompletionChunk:
         self._parts.append(chunk.result)
         self.last_chunk = chunk
         if chunk.is_end:
             self.usage = chunk.usage
         return chunk
+
+
+class ChatStream(_Received, Iterator[ChatCompletionChunk]):
+    """The chunks of one streamed answer, as a sync iterator and context manager.
+
+    After the stream is consumed, :attr:`text` is the whole answer and :attr:`usage` the final
+    usage. Leaving a ``with`` block or calling :meth:`close` releases the connection.
+    """
+
+    def __init__(self, chunks: Generator[ChatCompletionChunk, None, None]) -> None:
+        super().__init__()
+        self._chunks = chunks
+
+    def __iter__(self) -> ChatStream:
+        return self
+
+    def __next__(self) -> ChatCompletionChunk:
+        return self._record(next(self._chunks))
 
     def close(self) -> None:
         """Stop reading and release the connection."""
@@ -153,32 +162,18 @@ class ChatStream(Iterator[ChatCompletionChunk]):
         self.close()
 
 
-class AsyncChatStream(AsyncIterator[ChatCompletionChunk]):
+class AsyncChatStream(_Received, AsyncIterator[ChatCompletionChunk]):
     """Async twin of :class:`ChatStream`: ``async for`` / ``async with``, :meth:`aclose`."""
 
     def __init__(self, chunks: AsyncIterator[ChatCompletionChunk]) -> None:
+        super().__init__()
         self._chunks = chunks
-        self._parts: list[str] = []
-        self.usage: Usage | None = None
-        """The final usage, once the ``is_end`` event arrived."""
-        self.last_chunk: ChatCompletionChunk | None = None
-        """The most recent chunk."""
-
-    @property
-    def text(self) -> str:
-        """The text received so far."""
-        return "".join(self._parts)
 
     def __aiter__(self) -> AsyncChatStream:
         return self
 
     async def __anext__(self) -> ChatCompletionChunk:
-        chunk = await self._chunks.__anext__()
-        self._parts.append(chunk.result)
-        self.last_chunk = chunk
-        if chunk.is_end:
-            self.usage = chunk.usage
-        return chunk
+        return self._record(await self._chunks.__anext__())
 
     async def aclose(self) -> None:
         """Stop reading and release the connection."""
