@@ -20,15 +20,7 @@ import pytest
 
 from wenxin_core.emulator.server import EmulatorServer
 
-__all__ = ["LeakWatch", "client_sockets", "module_server", "reply_text", "server", "settle"]
-
-
-def reply_text(last_user: str) -> str:
-    """The emulator's deterministic reply on Llama-2-13b-chat (see emulator/replies.py)."""
-    return (
-        f"You said: {last_user}. This is the wenxin emulator answering on llama_2_13b. "
-        "The reply is deterministic. It has several sentences, so a stream has several events."
-    )
+__all__ = ["LeakWatch", "client_sockets", "module_server", "server", "settle"]
 
 
 # -- sockets ----------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ from typing import Any
 import aiohttp
 import httpx
 import pytest
-from resource_watch import LeakWatch, client_sockets, reply_text, settle
+from emulator_text import reply_text
+from resource_watch import LeakWatch, client_sockets, settle
 
 from wenxin_core import AsyncWenxinClient
 from wenxin_core.emulator.server import EmulatorServer

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from emulator_text import reply_text
 
 from wenxin_core import WenxinClient
 from wenxin_core.auth import AccessTokenAuth
@@ -34,17 +35,6 @@ API_KEY = "ak-0123456789abcdef-APIKEY"
 SECRET_KEY = "sk-fedcba9876543210-SECRET"
 QUESTION = "How far is the moon?"
 MESSAGES = [{"role": "user", "content": QUESTION}]
-
-
-def reply_text(last_user: str, endpoint: str, system: str | None = None) -> str:
-    """The emulator's deterministic default reply (wenxin_core.emulator.replies.default_text)."""
-    parts = [f"You said: {last_user}."]
-    if system:
-        parts.append(f"System: {system}.")
-    parts.append(f"This is the wenxin emulator answering on {endpoint}.")
-    parts.append("The reply is deterministic.")
-    parts.append("It has several sentences, so a stream has several events.")
-    return " ".join(parts)
 
 
 def fast(client: WenxinClient, max_retries: int | None = None) -> WenxinClient:

@@ -13,9 +13,10 @@ from typing import Any
 
 import aiohttp
 import pytest
+from emulator_text import reply_text
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage
-from resource_watch import LeakWatch, client_sockets, reply_text, settle
+from resource_watch import LeakWatch, client_sockets, settle
 
 from langchain_wenxin import ChatWenxin
 from wenxin_core.emulator.server import EmulatorServer

@@ -11,8 +11,9 @@ import gc
 from typing import Any
 
 import aiohttp
+from emulator_text import reply_text
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse
-from resource_watch import LeakWatch, client_sockets, reply_text, settle
+from resource_watch import LeakWatch, client_sockets, settle
 
 from llama_index_wenxin import Wenxin
 from wenxin_core.emulator.server import EmulatorServer
