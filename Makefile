@@ -4,13 +4,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck bench check clean emulator
+.PHONY: test demo lint typecheck bench check clean emulator lock
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package of the dev environment, so that a new release of a
+# dependency cannot turn a clean tree red; pyproject.toml keeps ranges. `make lock` refreshes it.
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -c constraints.txt
 	@touch $(STAMP)
+
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e '.[dev]'
+	( echo "# Pinned dev environment: refresh with 'make lock'."; \
+	  .venv-lock/bin/python -m pip freeze --exclude-editable ) > constraints.txt
+	rm -rf .venv-lock
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
