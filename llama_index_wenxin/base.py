@@ -31,21 +31,21 @@ from llama_index.core.llms.llm import LLM
 from pydantic import AliasChoices
 
 from llama_index_wenxin.clients import ClientPair
+from llama_index_wenxin.config import check_options, client_options, resolve_spec
+from llama_index_wenxin.credentials import (
+    CREDENTIAL_FIELDS,
+    credential_arguments,
+    env_credentials,
+    secret_field,
+)
 from llama_index_wenxin.messages import to_wire_messages
 from llama_index_wenxin.metadata import context_window_for, default_num_output
-from llama_index_wenxin.options import SAMPLING_FIELDS, request_options
-from llama_index_wenxin.responses import (
-    chat_response,
-    stream_chat_response,
-    to_completion_response,
-)
-from wenxin_core.auth import Credentials
-from wenxin_core.catalog import DEFAULT_MODEL, ModelSpec, resolve_model
-from wenxin_core.params import ChatParams
+from llama_index_wenxin.options import FIELD_OPTIONS, default_options, request_options
+from llama_index_wenxin.responses import chat_response, to_completion_response
+from llama_index_wenxin.streaming import StreamState
+from wenxin_core.catalog import DEFAULT_MODEL, DEFAULT_V1_MODEL, Api, ModelSpec
 
-__all__ = ["DEFAULT_MODEL", "Wenxin"]
-
-"""The model used when neither ``model`` nor ``endpoint`` is given."""
+__all__ = ["DEFAULT_MODEL", "DEFAULT_V1_MODEL", "Wenxin"]
 
 _SHARED_ON_COPY = frozenset(
     {"callback_manager", "rate_limiter", "http_client", "async_http_client", "output_parser"}
@@ -53,24 +53,24 @@ _SHARED_ON_COPY = frozenset(
 """Fields a deep copy shares with the original instead of copying."""
 
 
-def _secret_field(description: str, *aliases: str) -> Any:
-    """A credential field: a ``SecretStr``, never serialised, never shown in a repr."""
-    return Field(
-        default=None,
-        description=description,
-        exclude=True,
-        repr=False,
-        validation_alias=AliasChoices(*aliases) if aliases else None,
-    )
-
-
 class Wenxin(LLM):
-    """A Baidu Qianfan (文心千帆) chat model: Llama-2, the ERNIE family or a deployed endpoint.
+    """A Baidu Qianfan (文心千帆) chat model: the ERNIE family, DeepSeek, Qwen3... or a service.
+
+    Qianfan V2 (``https://qianfan.baidubce.com/v2``, OpenAI-compatible) is the default;
+    ``api="v1"`` keeps the legacy V1 interface for private deployments (Baidu shut the public V1
+    service on 2026-08-31).
 
     Credentials come from the arguments or, when none is given, from the environment:
-    ``QIANFAN_AK`` / ``QIANFAN_SK`` (an application's API Key / Secret Key, exchanged for an
-    access token), ``QIANFAN_ACCESS_TOKEN``, or ``QIANFAN_ACCESS_KEY`` / ``QIANFAN_SECRET_KEY``
-    (the account's IAM keys, bce-auth-v1 signing). ``QIANFAN_BASE_URL`` overrides the host.
+
+    - V2: ``api_key`` (``QIANFAN_API_KEY``, the console API Key), or the account's IAM pair
+      ``access_key`` / ``secret_key`` (``QIANFAN_ACCESS_KEY`` / ``QIANFAN_SECRET_KEY``), which
+      mints a bearer token at ``iam_base_url``; ``app_id`` (``QIANFAN_APP_ID``) bills one
+      application.
+    - V1: ``qianfan_ak`` / ``qianfan_sk`` (``QIANFAN_AK`` / ``QIANFAN_SK``), ``access_token``
+      (``QIANFAN_ACCESS_TOKEN``), or the IAM pair (bce-auth-v1 signing).
+
+    ``QIANFAN_BASE_URL`` (or ``base_url``) overrides the host. Secrets are ``SecretStr`` and
+    never appear in a repr, ``to_dict`` or an error.
 
     Sampling options set here are the defaults of every call; any of them (and any
     model-specific body field) can be passed per call as a keyword argument.
@@ -80,49 +80,55 @@ class Wenxin(LLM):
         from llama_index.core import Settings
         from llama_index_wenxin import Wenxin
 
-        Settings.llm = Wenxin(model="Llama-2-13b-chat", temperature=0.7)
+        Settings.llm = Wenxin(model="ernie-4.5-turbo-32k", temperature=0.7)
         print(Settings.llm.complete("Say hello").text)
+
+        # A redeployed Llama-2 or Dolly service is called by its API name:
+        Wenxin(model="<service API name>")
         ```
 
     """
 
     model: str | None = Field(
         default=None,
-        description="Catalog model name, e.g. 'Llama-2-13b-chat' or 'ERNIE-3.5-8K' "
-        f"(case-insensitive). Defaults to {DEFAULT_MODEL!r} when no endpoint is given.",
+        description=f"V2 model id or deployed service name (default {DEFAULT_MODEL!r}); on V1 "
+        f"a catalog name (default {DEFAULT_V1_MODEL!r} when no endpoint is given).",
     )
+    api: Api = Field(default="v2", description="'v2' (the live service) or 'v1' (legacy).")
     endpoint: str | None = Field(
         default=None,
-        description="Endpoint suffix of a self-deployed service (e.g. Dolly-12B), or of a "
-        "deployment of the catalog model given as model.",
+        description="V1 only: endpoint suffix of a self-deployed service, or of a deployment "
+        "of the catalog model given as model.",
     )
-    api_key: SecretStr | None = _secret_field(
-        "Application API Key (env QIANFAN_AK).", "api_key", "qianfan_ak"
+    api_key: SecretStr | None = secret_field("V2 console API Key (env QIANFAN_API_KEY).")
+    access_key: SecretStr | None = secret_field(
+        "Account IAM Access Key (env QIANFAN_ACCESS_KEY): mints V2 tokens, signs V1 requests."
     )
-    secret_key: SecretStr | None = _secret_field(
-        "Application Secret Key (env QIANFAN_SK).", "secret_key", "qianfan_sk"
+    secret_key: SecretStr | None = secret_field(
+        "Account IAM Secret Key (env QIANFAN_SECRET_KEY), with access_key."
     )
-    access_token: SecretStr | None = _secret_field(
-        "A ready-made access token (env QIANFAN_ACCESS_TOKEN)."
+    qianfan_ak: SecretStr | None = secret_field("V1 only: application API Key (env QIANFAN_AK).")
+    qianfan_sk: SecretStr | None = secret_field("V1 only: application Secret Key (env QIANFAN_SK).")
+    access_token: SecretStr | None = secret_field(
+        "V1 only: a ready access token (env QIANFAN_ACCESS_TOKEN)."
     )
-    access_key: SecretStr | None = _secret_field(
-        "Account IAM Access Key, bce-auth-v1 signing (env QIANFAN_ACCESS_KEY).",
-        "access_key",
-        "qianfan_access_key",
+    app_id: str | None = Field(
+        default=None, description="V2 application id sent as the appid header (QIANFAN_APP_ID)."
     )
-    iam_secret_key: SecretStr | None = _secret_field(
-        "Account IAM Secret Key, bce-auth-v1 signing (env QIANFAN_SECRET_KEY).",
-        "iam_secret_key",
-        "qianfan_secret_key",
+    iam_base_url: str | None = Field(
+        default=None,
+        description="IAM host minting V2 tokens from access_key/secret_key "
+        "(env QIANFAN_IAM_BASE_URL, default https://iam.bj.baidubce.com).",
     )
     base_url: str | None = Field(
-        default=None, description="Service base URL (env QIANFAN_BASE_URL)."
+        default=None,
+        description="Service base URL (env QIANFAN_BASE_URL; default "
+        "https://qianfan.baidubce.com/v2, or https://aip.baidubce.com on V1).",
     )
     timeout: float | None = Field(
         default=None,
         gt=0,
-        description="Per-attempt timeout in seconds; None keeps the core's default "
-        "(10 s to connect, 300 s to read).",
+        description="Per-attempt timeout in seconds; None keeps the core's default.",
     )
     max_retries: int = Field(default=2, ge=0, description="Retries of retryable failures.")
     overflow: Literal["truncate", "error"] = Field(
@@ -131,16 +137,30 @@ class Wenxin(LLM):
     )
     temperature: float | None = Field(default=None, description="Sampling temperature, (0, 1].")
     top_p: float | None = Field(default=None, description="Nucleus sampling, [0, 1].")
-    top_k: int | None = Field(default=None, description="Top-k sampling (open models).")
     penalty_score: float | None = Field(default=None, description="Repetition penalty, [1, 2].")
     stop: list[str] | None = Field(default=None, description="Up to 4 stop strings.")
+    max_tokens: int | None = Field(
+        default=None,
+        validation_alias=AliasChoices("max_tokens", "max_output_tokens"),
+        description="Output limit in tokens (also reserved for the answer in prompts).",
+    )
+    seed: int | None = Field(default=None, description="Sampling seed (V2).")
+    frequency_penalty: float | None = Field(default=None, description="Frequency penalty (V2).")
+    presence_penalty: float | None = Field(default=None, description="Presence penalty (V2).")
     user_id: str | None = Field(default=None, description="End user id, for abuse monitoring.")
-    max_output_tokens: int | None = Field(
-        default=None, description="Output limit (models that accept max_output_tokens)."
+    top_k: int | None = Field(default=None, description="V1 only: top-k sampling (open models).")
+    reasoning: bool | dict[str, Any] | None = Field(
+        default=None,
+        description="Reasoning models: True/False, or {'enabled', 'budget', 'effort'}.",
     )
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict,
         description="Model-specific body fields sent with every call (checked by the core).",
+    )
+    capabilities: dict[str, Any] | None = Field(
+        default=None,
+        description="Overrides of the catalog's capabilities (ModelSpec fields such as "
+        "context_window, max_output_tokens, tools), for an id the catalog does not know.",
     )
     context_window: int | None = Field(
         default=None, gt=0, description="Override of the catalog-derived context window."
@@ -166,41 +186,27 @@ class Wenxin(LLM):
         """Validate the fields, then resolve the model and the credentials.
 
         Raises:
-            UnknownModelError: ``model`` is not in the catalog (the message lists the names).
-            MissingCredentialsError: no usable credentials in the arguments or the environment.
-            WenxinValidationError: ``endpoint`` or ``base_url`` is malformed, or a sampling
-                option breaks its rule (e.g. ``temperature`` outside (0, 1]).
+            UnknownModelError: a V1 ``model`` is not in the catalog (V2 ids always pass).
+            MissingCredentialsError: no usable credentials in the arguments or the
+                environment, or credentials of the other API (the message names both).
+            WenxinValidationError: ``endpoint`` (V2) or ``top_k`` (V2) given, ``base_url``
+                malformed, a capability unknown, or a sampling option breaking its rule (e.g.
+                ``temperature`` outside (0, 1]).
+            UnsupportedParameterError: a sampling option the model does not accept.
 
         """
         super().__init__(**data)
-        if self.model is None and self.endpoint is None:
-            self.model = DEFAULT_MODEL
-        self._spec = resolve_model(self.model, self.endpoint)
-        # Sampling options fail here, at construction, not at the first call.
-        ChatParams.build(
-            temperature=self.temperature,
-            top_p=self.top_p,
-            top_k=self.top_k,
-            penalty_score=self.penalty_score,
-            stop=self.stop or None,
-            user_id=self.user_id,
-            max_output_tokens=self.max_output_tokens,
-        )
-        credentials = Credentials.resolve(
-            api_key=self.api_key,
-            secret_key=self.secret_key,
-            access_token=self.access_token,
-            access_key=self.access_key,
-            iam_secret_key=self.iam_secret_key,
-            base_url=self.base_url,
-        )
+        if self.model is None and (self.api == "v2" or self.endpoint is None):
+            self.model = DEFAULT_MODEL if self.api == "v2" else DEFAULT_V1_MODEL
+        self._spec = resolve_spec(self.model, self.endpoint, self.api, self.capabilities)
+        check_options(self._spec, self._default_options())
+        given = credential_arguments({name: getattr(self, name) for name in CREDENTIAL_FIELDS})
+        if not given:  # the core's rule: no argument given, every credential from the env
+            for name, value in env_credentials().items():
+                setattr(self, name, value)
         self._clients = ClientPair(
-            credentials,
-            model=self.model,
-            endpoint=self.endpoint,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            overflow=self.overflow,
+            self.model if self.api == "v2" or self.model else None,
+            client_options(self, given),
             http_client=self.http_client,
             async_http_client=self.async_http_client,
         )
@@ -227,14 +233,15 @@ class Wenxin(LLM):
 
     @property
     def metadata(self) -> LLMMetadata:
-        """Context window and output budget from the catalog; a chat model without tools."""
-        num_output = self.num_output or default_num_output(self._spec, self.max_output_tokens)
+        """What the catalog says of the model: context window, output budget, tool calling."""
+        spec = self._spec
+        num_output = self.num_output or default_num_output(spec, self.max_tokens)
         return LLMMetadata(
-            context_window=self.context_window or context_window_for(self._spec, num_output),
+            context_window=self.context_window or context_window_for(spec, num_output),
             num_output=num_output,
             is_chat_model=True,
-            is_function_calling_model=False,
-            model_name=self._spec.name,
+            is_function_calling_model=spec.tools,
+            model_name=spec.name,
             system_role=MessageRole.SYSTEM,
         )
 
@@ -244,7 +251,7 @@ class Wenxin(LLM):
         LlamaIndex builds it for the events of every call; it is made once per configuration
         (the fields the metadata depends on) and handed out as a copy.
         """
-        key = (self.context_window, self.num_output, self.max_output_tokens)
+        key = (self.context_window, self.num_output, self.max_tokens)
         cached = self._payload
         if cached is None or cached[0] != key:
             cached = self._payload = (key, super().to_payload())
@@ -252,12 +259,14 @@ class Wenxin(LLM):
 
     # -- translation helpers --------------------------------------------------------------
 
-    def _options(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        defaults = {name: getattr(self, name) for name in SAMPLING_FIELDS}
-        return request_options(defaults, self.additional_kwargs, kwargs)
+    def _default_options(self) -> dict[str, Any]:
+        return default_options({name: getattr(self, name) for name in FIELD_OPTIONS})
 
-    def _wire(self, messages: Sequence[ChatMessage]) -> list[dict[str, str]]:
-        return to_wire_messages(messages, self.system_prompt)
+    def _options(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        return request_options(self._default_options(), self.additional_kwargs, kwargs)
+
+    def _wire(self, messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
+        return to_wire_messages(messages, self.system_prompt, tools=self.api == "v2")
 
     def _prompt_messages(self, prompt: str, formatted: bool) -> list[ChatMessage]:
         """The one user turn of a completion (``completion_to_prompt`` unless formatted)."""
@@ -280,11 +289,10 @@ class Wenxin(LLM):
         stream = self._clients.sync.stream(wire, **options)
 
         def gen() -> Generator[ChatResponse, None, None]:
-            text = ""
+            state = StreamState()
             with stream:
                 for chunk in stream:
-                    text += chunk.result
-                    yield stream_chat_response(chunk, text, chunk.usage if chunk.is_end else None)
+                    yield state.response(chunk)
 
         return gen()
 
@@ -301,11 +309,10 @@ class Wenxin(LLM):
         stream = self._clients.async_.stream(wire, **options)
 
         async def gen() -> AsyncGenerator[ChatResponse, None]:
-            text = ""
+            state = StreamState()
             async with stream:
                 async for chunk in stream:
-                    text += chunk.result
-                    yield stream_chat_response(chunk, text, chunk.usage if chunk.is_end else None)
+                    yield state.response(chunk)
 
         return gen()
 

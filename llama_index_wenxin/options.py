@@ -1,10 +1,10 @@
-"""Per-call keyword arguments -> the core client's request options.
+"""Model defaults and per-call keyword arguments -> the core client's request options.
 
 Every keyword LlamaIndex (or the user) passes to ``chat``/``complete``/... reaches the request:
-the sampling options by name, ``timeout`` and ``extra_body`` as the core defines them, and any
-other keyword as a model-specific body field in ``extra_body``, which the core checks against the
-model's accepted fields (so a field the model does not take raises
-:class:`~wenxin_core.errors.UnsupportedParameterError` instead of being dropped).
+the core's named options by name, ``extra_body`` as the core defines it, and any other keyword
+as a model-specific body field in ``extra_body``, which the core checks against the model (so a
+field the model does not take raises :class:`~wenxin_core.errors.UnsupportedParameterError`
+instead of being dropped).
 """
 
 from __future__ import annotations
@@ -14,29 +14,65 @@ from typing import Any
 
 from wenxin_core.errors import WenxinValidationError
 
-__all__ = ["ALIASES", "REQUEST_FIELDS", "SAMPLING_FIELDS", "request_options"]
+__all__ = [
+    "ALIASES",
+    "FIELD_OPTIONS",
+    "REQUEST_FIELDS",
+    "V1_ONLY_OPTIONS",
+    "default_options",
+    "request_options",
+]
 
-SAMPLING_FIELDS = (
-    "temperature",
-    "top_p",
-    "top_k",
-    "penalty_score",
-    "stop",
-    "user_id",
-    "max_output_tokens",
+FIELD_OPTIONS: dict[str, str] = {
+    "temperature": "temperature",
+    "top_p": "top_p",
+    "penalty_score": "penalty_score",
+    "stop": "stop",
+    "max_tokens": "max_output_tokens",
+    "seed": "seed",
+    "frequency_penalty": "frequency_penalty",
+    "presence_penalty": "presence_penalty",
+    "user_id": "user_id",
+    "top_k": "top_k",
+    "reasoning": "reasoning",
+}
+"""``Wenxin`` field -> the core's option: the defaults of every call (``None`` = unset)."""
+
+REQUEST_FIELDS = frozenset(
+    {
+        *FIELD_OPTIONS.values(),
+        "system",
+        "timeout",
+        "model",
+        "endpoint",
+        "tools",
+        "tool_choice",
+        "parallel_tool_calls",
+        "response_format",
+        "web_search",
+    }
 )
-"""Sampling options the core takes as named keywords (model defaults, overridable per call)."""
-
-REQUEST_FIELDS = (*SAMPLING_FIELDS, "system", "timeout", "model", "endpoint")
 """Every named keyword forwarded to the core's ``chat``/``stream`` as is."""
 
+V1_ONLY_OPTIONS = frozenset({"top_k", "endpoint"})
+"""Options only the V1 API has."""
+
 ALIASES = {"max_tokens": "max_output_tokens", "max_new_tokens": "max_output_tokens"}
-"""Common spellings from other LLM integrations, mapped to the Qianfan field."""
+"""Spellings from other LLM integrations, mapped to the core's option."""
 
 _REFUSED = {
     "stream": "streaming is chosen by the method: use stream_chat()/stream_complete()",
     "messages": "pass the conversation as the messages argument",
 }
+
+
+def default_options(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The core options of the ``Wenxin`` fields that are set (``values``: field -> value)."""
+    return {
+        option: value
+        for field, option in FIELD_OPTIONS.items()
+        if (value := values.get(field)) is not None
+    }
 
 
 def request_options(
@@ -47,7 +83,7 @@ def request_options(
     """Merge model defaults, model-level ``additional_kwargs`` and per-call keywords.
 
     Args:
-        defaults: the model's sampling options (``None`` values mean unset).
+        defaults: the model's options, by the core's names (from :func:`default_options`).
         additional_kwargs: the model's ``additional_kwargs`` (extra body fields).
         overrides: the keywords of one call; ``None`` values leave the default in place.
 
@@ -55,10 +91,11 @@ def request_options(
         The keyword arguments for the core client's ``chat``/``stream``.
 
     Raises:
-        WenxinValidationError: ``stream`` or ``messages`` was passed as a keyword.
+        WenxinValidationError: ``stream`` or ``messages`` was passed as a keyword, or
+            ``extra_body`` is not a mapping.
 
     """
-    options: dict[str, Any] = {k: v for k, v in defaults.items() if v is not None}
+    options: dict[str, Any] = dict(defaults)
     extra: dict[str, Any] = dict(additional_kwargs)
     for raw_key, value in overrides.items():
         key = ALIASES.get(raw_key, raw_key)

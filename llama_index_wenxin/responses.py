@@ -1,11 +1,19 @@
-"""Core completions and stream chunks -> LlamaIndex ``ChatResponse`` / ``CompletionResponse``.
+"""Core answers -> LlamaIndex ``ChatResponse`` / ``CompletionResponse``.
 
-``raw`` is the parsed response as a dict (``ChatCompletion.model_dump()``, with its ``usage``);
-``additional_kwargs`` carries ``prompt_tokens``, ``completion_tokens`` and ``total_tokens``.
-In a stream, every response carries its ``delta``; only the last one (the service's ``is_end``
-event) carries usage in ``additional_kwargs``, and its ``raw["usage"]`` is the stream's final
-usage. ``TokenCountingHandler`` reads exactly that last response, so it records the server's
-numbers once per call.
+Only the core's neutral fields are read (:class:`~wenxin_core.types.ChatCompletion`,
+:class:`~wenxin_core.types.ChatChunk`), whatever the wire protocol.
+
+The assistant message holds, in order, a ``ThinkingBlock`` with the reasoning text (when the
+model sent any), a ``TextBlock`` with the answer, and a ``ToolCallBlock`` per tool call; its
+``additional_kwargs`` repeat the reasoning as ``reasoning_content`` and the calls as
+``tool_calls`` in the OpenAI shape (``{"id", "type": "function", "function": {"name",
+"arguments"}}``), as llama-index-llms-openai does.
+
+The response's ``additional_kwargs`` (see :func:`answer_kwargs`) carry the token counts
+(``prompt_tokens``, ``completion_tokens``, ``total_tokens`` and, when the service reports them,
+``cached_tokens``, ``reasoning_tokens``, ``search_tokens``), ``finish_reason``, the safety
+``flag`` and ``ban_round``, ``id``, ``model``, ``request_id``, ``rate_limits`` and
+``search_results``. ``raw`` is the service's JSON as received.
 """
 
 from __future__ import annotations
@@ -16,64 +24,147 @@ from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
     CompletionResponse,
+    ContentBlock,
     MessageRole,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
 )
 
-from wenxin_core.types import ChatCompletion, ChatCompletionChunk, Usage
+from wenxin_core.types import ChatChunk, ChatCompletion, ToolCall, Usage
 
-__all__ = ["chat_response", "stream_chat_response", "to_completion_response", "usage_kwargs"]
+__all__ = [
+    "answer_kwargs",
+    "assistant_message",
+    "chat_response",
+    "openai_tool_call",
+    "to_completion_response",
+    "usage_dict",
+    "usage_kwargs",
+]
+
+_DETAILS = ("cached_tokens", "reasoning_tokens", "search_tokens")
 
 
-def usage_kwargs(usage: Usage | None) -> dict[str, Any]:
-    """The token counts of ``usage`` as ``additional_kwargs`` (empty when there is none)."""
+def usage_kwargs(usage: Usage | None) -> dict[str, int]:
+    """The token counts of ``usage``, flat, with the details the service gave."""
     if usage is None:
         return {}
-    return {
+    counts = {
         "prompt_tokens": usage.prompt_tokens,
         "completion_tokens": usage.completion_tokens,
         "total_tokens": usage.total_tokens,
     }
+    for name in _DETAILS:
+        value = getattr(usage, name)
+        if value is not None:
+            counts[name] = value
+    return counts
 
 
-def chat_response(completion: ChatCompletion) -> ChatResponse:
-    """A ``ChatResponse`` for one complete (non-stream) answer."""
-    return ChatResponse(
-        message=ChatMessage(role=MessageRole.ASSISTANT, content=completion.result),
-        raw=completion.model_dump(),
-        additional_kwargs=usage_kwargs(completion.usage),
+def usage_dict(usage: Usage) -> dict[str, Any]:
+    """``usage`` in the OpenAI shape (``*_tokens_details`` only when the service sent any)."""
+    body: dict[str, Any] = {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+    }
+    prompt_details = {
+        name: value
+        for name in ("cached_tokens", "search_tokens")
+        if (value := getattr(usage, name)) is not None
+    }
+    if prompt_details:
+        body["prompt_tokens_details"] = prompt_details
+    if usage.reasoning_tokens is not None:
+        body["completion_tokens_details"] = {"reasoning_tokens": usage.reasoning_tokens}
+    return body
+
+
+def answer_kwargs(answer: ChatCompletion | ChatChunk) -> dict[str, Any]:
+    """What a whole answer (or a stream's final chunk) says besides its text."""
+    extra: dict[str, Any] = {
+        "finish_reason": answer.finish_reason,
+        "flag": answer.flag,
+        "ban_round": answer.ban_round,
+        "id": answer.id,
+        "model": answer.model,
+        "request_id": answer.request_id,
+    }
+    extra.update(usage_kwargs(answer.usage))
+    if answer.rate_limits is not None:
+        extra["rate_limits"] = answer.rate_limits.as_dict()
+    if answer.search_results:
+        extra["search_results"] = answer.search_results
+    return extra
+
+
+def openai_tool_call(call_id: str | None, name: str, arguments: str) -> dict[str, Any]:
+    """A tool call in the OpenAI shape llama-index-llms-openai stores."""
+    return {
+        "id": call_id,
+        "type": "function",
+        "function": {"name": name, "arguments": arguments},
+    }
+
+
+def assistant_message(
+    text: str,
+    reasoning: str | None = None,
+    tool_calls: list[ToolCall] | None = None,
+    reasoning_tokens: int | None = None,
+) -> ChatMessage:
+    """The assistant's ``ChatMessage``: thinking, text and tool-call blocks.
+
+    Built unvalidated: every part is already typed, and this runs once per stream chunk.
+    """
+    blocks: list[ContentBlock] = []
+    extra: dict[str, Any] = {}
+    if reasoning:
+        blocks.append(ThinkingBlock.model_construct(content=reasoning, num_tokens=reasoning_tokens))
+        extra["reasoning_content"] = reasoning
+    blocks.append(TextBlock.model_construct(text=text))
+    if tool_calls:
+        for call in tool_calls:
+            blocks.append(
+                ToolCallBlock.model_construct(
+                    tool_call_id=call.id, tool_name=call.name, tool_kwargs=call.arguments
+                )
+            )
+        extra["tool_calls"] = [openai_tool_call(c.id, c.name, c.arguments) for c in tool_calls]
+    return ChatMessage.model_construct(
+        role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=extra
     )
 
 
-def stream_chat_response(
-    chunk: ChatCompletionChunk, text: str, final_usage: Usage | None = None
-) -> ChatResponse:
-    """A ``ChatResponse`` for one stream event.
-
-    Args:
-        chunk: the event; its ``result`` is the delta.
-        text: the text so far, this event's delta included.
-        final_usage: on the last event, the stream's final usage (it replaces ``raw["usage"]``
-            and fills ``additional_kwargs``); ``None`` on earlier events.
-
-    """
-    raw = chunk.model_dump()
-    extra: dict[str, Any] = {}
-    if final_usage is not None:
-        raw["usage"] = final_usage.model_dump()
-        extra = usage_kwargs(final_usage)
-    return ChatResponse(
-        message=ChatMessage(role=MessageRole.ASSISTANT, content=text),
-        raw=raw,
-        delta=chunk.result,
-        additional_kwargs=extra,
+def chat_response(completion: ChatCompletion) -> ChatResponse:
+    """A ``ChatResponse`` for one whole (non-stream) answer."""
+    usage = completion.usage
+    message = assistant_message(
+        completion.text,
+        completion.reasoning,
+        completion.tool_calls,
+        usage.reasoning_tokens if usage is not None else None,
+    )
+    return ChatResponse.model_construct(
+        message=message,
+        raw=completion.raw,
+        delta=None,
+        additional_kwargs=answer_kwargs(completion),
     )
 
 
 def to_completion_response(response: ChatResponse) -> CompletionResponse:
-    """The ``CompletionResponse`` twin of a ``ChatResponse`` (same text, delta, raw, usage)."""
-    return CompletionResponse(
-        text=response.message.content or "",
+    """The ``CompletionResponse`` twin of a ``ChatResponse``.
+
+    Same text, delta and raw; ``additional_kwargs`` holds the response's and the message's
+    (``reasoning_content``, ``tool_calls``), since a completion has no message.
+    """
+    message = response.message
+    extra = {**message.additional_kwargs, **response.additional_kwargs}
+    return CompletionResponse.model_construct(
+        text=message.content or "",
         delta=response.delta,
         raw=response.raw,
-        additional_kwargs=dict(response.additional_kwargs),
+        additional_kwargs=extra,
     )
