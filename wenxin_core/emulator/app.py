@@ -9,14 +9,23 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl
 
 from wenxin_core.catalog import ModelSpec, custom_endpoint_spec, list_models, resolve_model
+from wenxin_core.emulator.asgi import (
+    Receive,
+    Scope,
+    Send,
+    StreamDroppedError,
+    read_body,
+    redact_header,
+    request_headers,
+    wait,
+)
 from wenxin_core.emulator.authn import check_chat_auth, token_response
-from wenxin_core.emulator.config import CHAT_PATH_PREFIX, TOKEN_PATH
+from wenxin_core.emulator.config import BEARER_TOKEN_PATH, CHAT_PATH_PREFIX, TOKEN_PATH, V2_PREFIX
 from wenxin_core.emulator.control import COMMANDS, CONTROL_PREFIX, dispatch
 from wenxin_core.emulator.replies import build_reply, default_text
 from wenxin_core.emulator.responses import (
@@ -31,20 +40,10 @@ from wenxin_core.emulator.responses import (
     stream_events,
 )
 from wenxin_core.emulator.state import EmulatorState
+from wenxin_core.emulator.v2.routes import V2Routes
 from wenxin_core.emulator.validation import ChatRequest, QianfanError, parse_body, validate_chat
 
 __all__ = ["EmulatorApp", "StreamDroppedError", "install_log_filter"]
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-
-_SECRET_HEADERS = frozenset({"cookie", "x-api-key"})
-
-
-class StreamDroppedError(Exception):
-    """Raised inside the app to make the server close a stream's connection abruptly."""
 
 
 class _DropFilter(logging.Filter):
@@ -68,30 +67,12 @@ def install_log_filter() -> None:
 @lru_cache(maxsize=1)
 def _catalog_by_endpoint() -> dict[str, ModelSpec]:
     table: dict[str, ModelSpec] = {}
-    for name in list_models():
+    for name in list_models("v1"):
         spec = resolve_model(name)
         current = table.get(spec.endpoint)
         if current is None or (current.deprecated and not spec.deprecated):
             table[spec.endpoint] = spec
     return table
-
-
-async def _wait(seconds: float) -> None:
-    """Sleep ``seconds`` (if any) without blocking the server's loop."""
-    if seconds > 0:
-        await asyncio.sleep(seconds)
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
 
 
 async def _send_json(
@@ -109,21 +90,13 @@ async def _send_json(
     await send({"type": "http.response.body", "body": data})
 
 
-def _redact_header(name: str, value: str) -> str:
-    if name == "authorization":
-        if value.startswith("bce-auth-v1/"):
-            return value.rsplit("/", 1)[0] + "/***"
-        return "***"
-    if name in _SECRET_HEADERS:
-        return "***"
-    return value
-
-
 class EmulatorApp:
     """The ASGI callable serving one :class:`EmulatorState`."""
 
     def __init__(self, state: EmulatorState) -> None:
+        """Serve ``state`` (V1 and V2 routes, the token endpoints and the controls)."""
         self.state = state
+        self.v2 = V2Routes(state)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Route one ASGI connection scope."""
@@ -134,14 +107,18 @@ class EmulatorApp:
         if kind != "http":
             return
         path: str = scope["path"]
-        if path.startswith(CHAT_PATH_PREFIX):
+        if path.startswith(V2_PREFIX + "/"):
+            await self.v2.serve(scope, receive, send)
+        elif path == BEARER_TOKEN_PATH:
+            await self.v2.bearer_token(scope, receive, send)
+        elif path.startswith(CHAT_PATH_PREFIX):
             await self._chat(scope, receive, send)
         elif path == TOKEN_PATH:
             await self._token(scope, receive, send)
         elif path.startswith(CONTROL_PREFIX):
             await self._control(scope, receive, send)
         else:
-            await _read_body(receive)
+            await read_body(receive)
             await _send_json(
                 send, 404, error_body(3, "Unsupported openapi method"), new_request_id()
             )
@@ -156,13 +133,13 @@ class EmulatorApp:
                 return
 
     async def _token(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await _read_body(receive)
+        await read_body(receive)
         query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
         status, payload = token_response(self.state, query)
         await _send_json(send, status, payload, new_request_id())
 
     async def _control(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raw = await _read_body(receive)
+        raw = await read_body(receive)
         name = scope["path"][len(CONTROL_PREFIX) :].strip("/")
         request_id = new_request_id()
         try:
@@ -206,22 +183,23 @@ class EmulatorApp:
         self.state.record(
             {
                 "method": scope["method"],
+                "api": "v1",
                 "endpoint": endpoint,
                 "path": scope["path"],
                 "query": {k: ("***" if k == "access_token" else v) for k, v in query},
-                "headers": {k: _redact_header(k, v) for k, v in headers.items()},
+                "headers": {k: redact_header(k, v) for k, v in headers.items()},
                 "body": body,
                 "stream": bool(body.get("stream")) if body is not None else False,
             }
         )
 
     async def _chat(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raw = await _read_body(receive)
+        raw = await read_body(receive)
         state = self.state
         path: str = scope["path"]
         endpoint = path[len(CHAT_PATH_PREFIX) :]
         query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        headers = request_headers(scope)
         body: dict[str, Any] | None
         try:
             body = parse_body(raw)
@@ -234,7 +212,7 @@ class EmulatorApp:
         latency = state.latency
         fault = state.next_http_status()
         if fault is not None:
-            await _wait(latency)
+            await wait(latency)
             extra = [
                 (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in fault.headers.items()
             ]
@@ -263,7 +241,7 @@ class EmulatorApp:
             request = validate_chat(body, spec)
         except QianfanError as err:
             payload = error_body(err.code, err.message, completion_id)
-            await _wait(latency)
+            await wait(latency)
             await _send_json(send, 200, payload, request_id)
             return
         await self._answer(send, spec, request, completion_id, request_id, latency)
@@ -302,7 +280,7 @@ class EmulatorApp:
         ernie = spec.accepts_system and not spec.is_custom_endpoint
         if not request.stream:
             body = completion_body(reply, completion_id=completion_id, ernie=ernie, flagged=flagged)
-            await _wait(latency)
+            await wait(latency)
             await _send_json(send, 200, body, request_id)
             return
         events = stream_events(
@@ -315,7 +293,7 @@ class EmulatorApp:
         drop = state.next_drop()
         if drop is not None:
             drop = min(drop, len(events) - 1)
-        await _wait(latency)
+        await wait(latency)
         await send(
             {"type": "http.response.start", "status": 200, "headers": sse_headers(request_id)}
         )

@@ -13,7 +13,7 @@ from typing import Any
 from wenxin_core.emulator.state import EmulatorState
 from wenxin_core.emulator.validation import QianfanError
 
-__all__ = ["check_chat_auth", "token_response"]
+__all__ = ["SignatureFailure", "check_chat_auth", "token_response", "verify_signature"]
 
 _log = logging.getLogger("wenxin_core.emulator")
 
@@ -54,32 +54,43 @@ def _parse_timestamp(value: str) -> float | None:
         return None
 
 
-def _check_signature(
+SignatureFailure = str
+"""Why a bce-auth-v1 signature failed: ``malformed``, ``unknown_key``, ``expired``,
+``mismatch`` or ``unavailable`` (the signing module is missing)."""
+
+
+def verify_signature(
     state: EmulatorState,
     authorization: str,
     method: str,
     path: str,
     query: Sequence[tuple[str, str]],
     headers: Mapping[str, str],
-) -> QianfanError | None:
-    failed = QianfanError(14, "IAM Certification failed")
+) -> SignatureFailure | None:
+    """Check a bce-auth-v1 ``authorization`` against ``iam_keys``; ``None`` when it is valid.
+
+    The signature is recomputed with ``wenxin_core.auth.signing`` over the request as received
+    (method, path, query, the signed headers) and compared in constant time.
+    """
     parts = authorization.split("/")
     if len(parts) != 6 or parts[0] != "bce-auth-v1":
-        return failed
+        return "malformed"
     _, access_key, timestamp, expiration_text, signed, _signature = parts
     secret_key = state.config.iam_keys.get(access_key)
     issued = _parse_timestamp(timestamp)
-    if secret_key is None or issued is None or not expiration_text.isdigit():
-        return failed
+    if issued is None or not expiration_text.isdigit():
+        return "malformed"
+    if secret_key is None:
+        return "unknown_key"
     expiration = int(expiration_text)
     now = time.time()
     if issued > now + state.config.signature_skew or now > issued + expiration:
-        return failed
+        return "expired"
     try:
         from wenxin_core.auth.signing import build_authorization
     except ImportError:  # pragma: no cover - the signing module ships with wenxin_core
         _log.warning("wenxin_core.auth.signing is unavailable: IAM signatures are rejected")
-        return failed
+        return "unavailable"
     try:
         expected = build_authorization(
             access_key,
@@ -93,9 +104,9 @@ def _check_signature(
             signed.split(";"),
         )
     except ValueError:  # a signed header the request does not carry
-        return failed
+        return "malformed"
     if not hmac.compare_digest(expected.encode(), authorization.encode()):
-        return failed
+        return "mismatch"
     return None
 
 
@@ -113,7 +124,8 @@ def check_chat_auth(
     """
     authorization = headers.get("authorization", "")
     if authorization.startswith("bce-auth-v1/"):
-        return _check_signature(state, authorization, method, path, query, headers)
+        failure = verify_signature(state, authorization, method, path, query, headers)
+        return None if failure is None else QianfanError(14, "IAM Certification failed")
     token: str | None = None
     for key, value in query:
         if key == "access_token":

@@ -11,11 +11,13 @@ import sys
 from collections.abc import Sequence
 
 from wenxin_core.emulator.config import (
+    DEFAULT_API_KEY,
     DEFAULT_IAM_ACCESS_KEY,
     DEFAULT_IAM_SECRET_KEY,
     DEFAULT_TOKEN_TTL,
     DEFAULT_UNSAFE_TRIGGER,
     EmulatorConfig,
+    RateLimits,
 )
 
 __all__ = ["build_parser", "config_from_args", "main"]
@@ -26,6 +28,57 @@ def _pair(text: str) -> tuple[str, str]:
     if not sep or not key or not value:
         raise argparse.ArgumentTypeError(f"expected KEY:SECRET, got {text!r}")
     return key, value
+
+
+def _limits(text: str) -> tuple[int, int, int]:
+    parts = text.split(":")
+    if len(parts) != 3 or not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise argparse.ArgumentTypeError(
+            f"expected REQUESTS:INPUT_TOKENS:OUTPUT_TOKENS, got {text!r}"
+        )
+    return int(parts[0]), int(parts[1]), int(parts[2])
+
+
+def _add_v2_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--v2-api-key",
+        action="append",
+        metavar="KEY",
+        help=f"accepted V2 API Key (Bearer; repeatable; default {DEFAULT_API_KEY})",
+    )
+    parser.add_argument(
+        "--any-v2-api-key", action="store_true", help="accept any non-empty V2 API Key"
+    )
+    parser.add_argument(
+        "--app-id", action="append", help="accepted appid header value (repeatable; default any)"
+    )
+    parser.add_argument(
+        "--allow-any-model",
+        action="store_true",
+        help="answer any V2 model id as a deployed service (default: 400 invalid_model)",
+    )
+    parser.add_argument(
+        "--usage-placement",
+        choices=["separate", "last_chunk"],
+        default="separate",
+        help="V2 include_usage: a final chunk with empty choices, or on the last content chunk",
+    )
+    parser.add_argument(
+        "--bearer-token-ttl",
+        type=int,
+        help="lifetime of every minted BCE-BEARER token, seconds (default: expireInSeconds)",
+    )
+    parser.add_argument(
+        "--rate-limits",
+        type=_limits,
+        metavar="REQ:IN:OUT",
+        help="per-minute quota shown in X-Ratelimit-* (default 10000:2000000:1000000)",
+    )
+    parser.add_argument(
+        "--enforce-rate-limits",
+        action="store_true",
+        help="answer 429 *_rate_limit_exceeded once a quota is used up",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--unsafe-trigger", default=DEFAULT_UNSAFE_TRIGGER, help="text that flags a message"
     )
+    _add_v2_options(parser)
     return parser
 
 
@@ -91,7 +145,20 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         latency=args.latency,
         chunk_delay=args.chunk_delay,
         unsafe_trigger=args.unsafe_trigger,
+        app_ids=set(args.app_id) if args.app_id else None,
+        allow_any_model=args.allow_any_model,
+        usage_placement=args.usage_placement,
+        bearer_token_ttl=args.bearer_token_ttl,
     )
+    if args.any_v2_api_key:
+        config.v2_api_keys = None
+    elif args.v2_api_key:
+        config.v2_api_keys = set(args.v2_api_key)
+    if args.rate_limits or args.enforce_rate_limits:
+        requests, input_tokens, output_tokens = args.rate_limits or (10000, 2000000, 1000000)
+        config.rate_limits = RateLimits(
+            requests, input_tokens, output_tokens, enforce=args.enforce_rate_limits
+        )
     if args.iam_key:
         config.iam_keys = dict(args.iam_key)
     return config

@@ -6,15 +6,21 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
+    "BEARER_TOKEN_PATH",
     "CHAT_PATH_PREFIX",
+    "DEFAULT_API_KEY",
+    "DEFAULT_BEARER_TTL",
     "DEFAULT_IAM_ACCESS_KEY",
     "DEFAULT_IAM_SECRET_KEY",
     "DEFAULT_TOKEN_TTL",
     "DEFAULT_UNSAFE_TRIGGER",
     "ERROR_MESSAGES",
     "TOKEN_PATH",
+    "V2_PREFIX",
     "EmulatorConfig",
+    "RateLimits",
     "StreamUsageStyle",
+    "UsagePlacement",
 ]
 
 DEFAULT_IAM_ACCESS_KEY = "emulator-access-key"
@@ -34,6 +40,22 @@ CHAT_PATH_PREFIX = "/rpc/2.0/ai_custom/v1/wenxinworkshop/chat/"
 
 TOKEN_PATH = "/oauth/2.0/token"
 """The OAuth token path."""
+
+DEFAULT_API_KEY = "bce-v3/ALTAK-emulator/emulator-api-key"
+"""The V2 console API Key (``Authorization: Bearer``) the emulator accepts by default."""
+
+DEFAULT_BEARER_TTL = 1800
+"""Lifetime of a BCE-BEARER token when ``expireInSeconds`` is not given (as IAM does)."""
+
+V2_PREFIX = "/v2"
+"""The path prefix of the V2 API (``{emulator}/v2`` is a V2 ``base_url``)."""
+
+BEARER_TOKEN_PATH = "/v1/BCE-BEARER/token"
+"""The IAM path that mints BCE-BEARER tokens (served on the emulator's own host and port)."""
+
+UsagePlacement = Literal["separate", "last_chunk"]
+"""Where a V2 stream with ``stream_options.include_usage`` puts the usage: ``separate`` (a final
+chunk with empty ``choices``, as OpenAI does) or ``last_chunk`` (on the last content chunk)."""
 
 StreamUsageStyle = Literal["per_event", "final_only"]
 """``per_event``: the Llama-2-7b documentation style (completion per event, total cumulative);
@@ -74,6 +96,29 @@ def _default_iam_keys() -> dict[str, str]:
     return {DEFAULT_IAM_ACCESS_KEY: DEFAULT_IAM_SECRET_KEY}
 
 
+def _default_v2_keys() -> set[str]:
+    return {DEFAULT_API_KEY}
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """The per-minute quota the V2 ``X-Ratelimit-*`` headers report.
+
+    Attributes:
+        requests: requests per minute (``X-Ratelimit-Limit-Requests``).
+        input_tokens: input tokens per minute (``X-Ratelimit-Limit-Input-Tokens``).
+        output_tokens: output tokens per minute (``X-Ratelimit-Limit-Output-Tokens``).
+        enforce: answer 429 ``rpm_rate_limit_exceeded`` / ``*_tpm_rate_limit_exceeded`` once a
+            quota is used up (off by default: the headers only report).
+
+    """
+
+    requests: int = 10000
+    input_tokens: int = 2000000
+    output_tokens: int = 1000000
+    enforce: bool = False
+
+
 @dataclass
 class EmulatorConfig:
     """Options of one emulator instance (all have defaults that suit tests).
@@ -92,6 +137,16 @@ class EmulatorConfig:
         chunk_delay: seconds to wait between two stream events.
         unsafe_trigger: text that makes a message "unsafe" (``need_clear_history: true``).
         max_records: how many chat requests are kept in ``requests`` (oldest dropped first).
+        v2_api_keys: V2 API Keys accepted as ``Authorization: Bearer``; ``None`` accepts any
+            non-empty key. BCE-BEARER tokens the emulator minted are accepted as well.
+        app_ids: accepted values of the V2 ``appid`` header; ``None`` accepts any (an unknown
+            one is 401 ``invalid_appid`` otherwise).
+        allow_any_model: treat every V2 ``model`` id as a deployed service instead of answering
+            400 ``invalid_model`` for ids the catalog does not know.
+        usage_placement: where a V2 stream's final usage goes (see :data:`UsagePlacement`).
+        bearer_token_ttl: when set, every minted BCE-BEARER token lives this many seconds,
+            whatever ``expireInSeconds`` asked (tests of expiry).
+        rate_limits: the quota behind the ``X-Ratelimit-*`` headers (:class:`RateLimits`).
 
     """
 
@@ -106,6 +161,12 @@ class EmulatorConfig:
     chunk_delay: float = 0.0
     unsafe_trigger: str = DEFAULT_UNSAFE_TRIGGER
     max_records: int = 10000
+    v2_api_keys: set[str] | None = field(default_factory=_default_v2_keys)
+    app_ids: set[str] | None = None
+    allow_any_model: bool = False
+    usage_placement: UsagePlacement = "separate"
+    bearer_token_ttl: int | None = None
+    rate_limits: RateLimits = field(default_factory=RateLimits)
 
     def __post_init__(self) -> None:
         """Reject option values the emulator cannot honour."""
@@ -115,3 +176,7 @@ class EmulatorConfig:
             raise ValueError("token_ttl must be positive")
         if self.latency < 0 or self.chunk_delay < 0:
             raise ValueError("latency and chunk_delay must not be negative")
+        if self.usage_placement not in ("separate", "last_chunk"):
+            raise ValueError("usage_placement must be 'separate' or 'last_chunk'")
+        if self.bearer_token_ttl is not None and self.bearer_token_ttl <= 0:
+            raise ValueError("bearer_token_ttl must be positive")

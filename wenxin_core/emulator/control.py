@@ -11,7 +11,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, cast
 
+from wenxin_core.emulator.config import DEFAULT_BEARER_TTL
 from wenxin_core.emulator.state import EmulatorState
+from wenxin_core.emulator.v2.iam import iso_utc
 
 __all__ = ["COMMANDS", "CONTROL_PREFIX", "EmulatorControls", "dispatch"]
 
@@ -44,6 +46,23 @@ def _inject_http_status(state: EmulatorState, args: dict[str, Any]) -> None:
     )
 
 
+def _inject_v2_error(state: EmulatorState, args: dict[str, Any]) -> None:
+    message = args.get("message")
+    error_type = args.get("type")
+    state.inject_v2_error(
+        int(args["status"]),
+        str(args["code"]),
+        times=int(args.get("times", 1)),
+        message=None if message is None else str(message),
+        error_type=None if error_type is None else str(error_type),
+    )
+
+
+def _issue_bearer_token(state: EmulatorState, args: dict[str, Any]) -> dict[str, Any]:
+    token, created, expires = state.issue_bearer_token(int(args.get("ttl", DEFAULT_BEARER_TTL)))
+    return {"token": token, "createTime": iso_utc(created), "expireTime": iso_utc(expires)}
+
+
 def _drop_stream_after(state: EmulatorState, args: dict[str, Any]) -> None:
     state.drop_stream_after(int(args["chunks"]), times=int(args.get("times", 1)))
 
@@ -61,12 +80,15 @@ COMMANDS: dict[str, Callable[[EmulatorState, dict[str, Any]], Any]] = {
     "script": _script,
     "inject_error": _inject_error,
     "inject_http_status": _inject_http_status,
+    "inject_v2_error": _inject_v2_error,
     "drop_stream_after": _drop_stream_after,
     "expire_tokens": lambda state, args: state.expire_tokens(),
     "invalidate_tokens": lambda state, args: state.invalidate_tokens(),
     "set_latency": _set_latency,
     "reset": lambda state, args: state.reset(),
     "issue_token": _issue_token,
+    "issue_bearer_token": _issue_bearer_token,
+    "set_usage_placement": lambda state, args: state.set_usage_placement(str(args["placement"])),
     "state": lambda state, args: state.snapshot(),
 }
 """Every control command by name: ``(state, args) -> JSON-serialisable result or None``."""
@@ -118,16 +140,60 @@ class EmulatorControls(ABC):
             {"status": status, "times": times, "headers": headers or {}, "body": body},
         )
 
+    def inject_v2_error(
+        self,
+        status: int,
+        code: str,
+        *,
+        times: int = 1,
+        message: str | None = None,
+        error_type: str | None = None,
+    ) -> None:
+        """Answer the next ``times`` V2 chat calls with HTTP ``status`` and ``error.code``.
+
+        E.g. ``(429, "rpm_rate_limit_exceeded")``, ``(500, "internal_error")`` or
+        ``(401, "invalid_iam_token")``. ``message`` and ``error_type`` default to the
+        reference's text and the status's type; a 429 shows the matching quota as used up in
+        the ``X-Ratelimit-Remaining-*`` headers. V1 calls are not affected (see
+        :meth:`inject_error`).
+        """
+        self._command(
+            "inject_v2_error",
+            {
+                "status": status,
+                "code": code,
+                "times": times,
+                "message": message,
+                "type": error_type,
+            },
+        )
+
+    def set_usage_placement(self, placement: str) -> None:
+        """Where V2 streams with ``include_usage`` put the usage until :meth:`reset`.
+
+        ``"separate"``: a final chunk with empty ``choices`` (the default); ``"last_chunk"``:
+        on the last content chunk.
+        """
+        self._command("set_usage_placement", {"placement": placement})
+
+    def issue_bearer_token(self, ttl: int = DEFAULT_BEARER_TTL) -> str:
+        """Mint a BCE-BEARER token directly (not counted as a token request)."""
+        result = cast("dict[str, Any]", self._command("issue_bearer_token", {"ttl": ttl}))
+        return str(result["token"])
+
     def drop_stream_after(self, chunks: int, *, times: int = 1) -> None:
-        """Close the next ``times`` streams abruptly after ``chunks`` events (never ``is_end``)."""
+        """Close the next ``times`` streams abruptly after ``chunks`` events or chunks.
+
+        V1 streams never get ``is_end``, V2 streams never get ``data: [DONE]``.
+        """
         self._command("drop_stream_after", {"chunks": chunks, "times": times})
 
     def expire_tokens(self) -> None:
-        """Every token issued so far answers 111 (Access token expired) from now on."""
+        """Every token issued so far expires: V1 answers 111, V2 401 ``invalid_iam_token``."""
         self._command("expire_tokens", {})
 
     def invalidate_tokens(self) -> None:
-        """Every token issued so far answers 110 (Access token invalid) from now on."""
+        """Every token issued so far is invalid: V1 answers 110, V2 401 ``invalid_iam_token``."""
         self._command("invalidate_tokens", {})
 
     def set_latency(self, request: float = 0.0, chunk: float = 0.0) -> None:
@@ -144,16 +210,20 @@ class EmulatorControls(ABC):
         return str(result["access_token"])
 
     def snapshot(self) -> dict[str, Any]:
-        """``{"requests": [...], "token_requests": n, "chat_calls": n}``."""
+        """The observable state as one JSON object.
+
+        ``{"requests": [...], "token_requests": n, "bearer_token_requests": n, "chat_calls": n}``.
+        """
         return cast("dict[str, Any]", self._command("state", {}))
 
     @property
     def requests(self) -> list[dict[str, Any]]:
         """The recorded chat requests, oldest first.
 
-        Each is ``{"method", "endpoint", "path", "query", "headers", "body", "stream"}`` with
-        ``access_token`` in ``query`` and secret headers replaced by ``"***"``; ``body`` is the
-        parsed JSON (``None`` if it was not JSON).
+        Each is ``{"method", "api", "endpoint", "path", "query", "headers", "body", "stream"}``
+        (``api`` is ``"v1"`` or ``"v2"``; on V2 ``endpoint`` is the ``model`` and ``appid`` the
+        ``appid`` header) with ``access_token`` in ``query`` and secrets in headers replaced by
+        ``"***"``; ``body`` is the parsed JSON (``None`` if it was not JSON).
         """
         return cast("list[dict[str, Any]]", self.snapshot()["requests"])
 
@@ -161,6 +231,11 @@ class EmulatorControls(ABC):
     def token_requests(self) -> int:
         """How many times the token endpoint was called."""
         return int(self.snapshot()["token_requests"])
+
+    @property
+    def bearer_token_requests(self) -> int:
+        """How many times the BCE-BEARER token endpoint was called."""
+        return int(self.snapshot()["bearer_token_requests"])
 
     @property
     def chat_calls(self) -> int:

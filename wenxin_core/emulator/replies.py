@@ -15,6 +15,7 @@ __all__ = [
     "build_reply",
     "char_counts",
     "count_tokens",
+    "cut_to_tokens",
     "default_text",
     "split_pieces",
     "tokens_from_counts",
@@ -56,7 +57,7 @@ def count_tokens(text: str) -> int:
     return tokens_from_counts(*char_counts(text))
 
 
-def _cut_to_tokens(text: str, limit: int) -> str:
+def cut_to_tokens(text: str, limit: int) -> str:
     """The longest prefix of ``text`` whose :func:`count_tokens` is at most ``limit``."""
     cjk = 0
     other = 0
@@ -117,7 +118,7 @@ def build_reply(
             text = text[:cut]
             finish_reason = "stop"
     if max_output_tokens is not None and count_tokens(text) > max_output_tokens:
-        text = _cut_to_tokens(text, max_output_tokens)
+        text = cut_to_tokens(text, max_output_tokens)
         finish_reason = "length"
         is_truncated = True
     prompt = max(1, sum(count_tokens(t) for t in prompt_texts))

@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import Any
 
 from wenxin_core.emulator.app import EmulatorApp, install_log_filter
-from wenxin_core.emulator.config import EmulatorConfig
+from wenxin_core.emulator.config import V2_PREFIX, EmulatorConfig
 from wenxin_core.emulator.control import CONTROL_PREFIX, EmulatorControls, dispatch
 from wenxin_core.emulator.state import EmulatorState
 
@@ -179,6 +179,11 @@ class EmulatorServer(EmulatorControls):
         host = f"[{self._host}]" if ":" in self._host else self._host
         return f"http://{host}:{self.port}"
 
+    @property
+    def v2_base_url(self) -> str:
+        """``{base_url}/v2``: the V2 ``base_url`` (also for the ``openai`` SDK)."""
+        return self.base_url + V2_PREFIX
+
     def _command(self, name: str, args: dict[str, Any]) -> Any:
         return dispatch(self.state, name, args)
 
@@ -190,6 +195,11 @@ class EmulatorControl(EmulatorControls):
         """Talk to the emulator at ``base_url`` (e.g. ``http://127.0.0.1:8790``)."""
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+
+    @property
+    def v2_base_url(self) -> str:
+        """``{base_url}/v2``: the V2 ``base_url`` of that emulator."""
+        return self.base_url + V2_PREFIX
 
     def _command(self, name: str, args: dict[str, Any]) -> Any:
         url = f"{self.base_url}{CONTROL_PREFIX}{name}"
@@ -310,6 +320,11 @@ class EmulatorProcess(EmulatorControls):
         if self._base_url is None:
             raise RuntimeError("the emulator process is not started")
         return self._base_url
+
+    @property
+    def v2_base_url(self) -> str:
+        """``{base_url}/v2`` of the running process."""
+        return self.base_url + V2_PREFIX
 
     @property
     def host(self) -> str:

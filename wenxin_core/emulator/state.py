@@ -11,9 +11,16 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from wenxin_core.emulator.config import ERROR_MESSAGES, EmulatorConfig
+from wenxin_core.emulator.config import (
+    DEFAULT_BEARER_TTL,
+    ERROR_MESSAGES,
+    EmulatorConfig,
+    UsagePlacement,
+)
+from wenxin_core.emulator.v2.errors import V2Error
+from wenxin_core.emulator.v2.ratelimit import RateWindow
 
 __all__ = ["EmulatorState", "HttpStatusFault", "QianfanErrorFault", "TokenStatus"]
 
@@ -72,16 +79,21 @@ class EmulatorState:
         self.config = config or EmulatorConfig()
         self._lock = threading.Lock()
         self._tokens: dict[str, float] = {}
+        self._bearers: dict[str, float] = {}
         self._expired: set[str] = set()
+        self._v2_errors = _Counted()
         self._errors = _Counted()
         self._statuses = _Counted()
         self._drops = _Counted()
         self._scripts = _Counted()
         self.records: deque[dict[str, Any]] = deque(maxlen=self.config.max_records)
         self.token_requests = 0
+        self.bearer_token_requests = 0
         self.chat_calls = 0
         self.latency = self.config.latency
         self.chunk_delay = self.config.chunk_delay
+        self.usage_placement: UsagePlacement = self.config.usage_placement
+        self.rate_window = RateWindow(self.config.rate_limits)
 
     # -- tokens ---------------------------------------------------------------------------------
     def issue_token(self) -> tuple[str, int]:
@@ -104,16 +116,44 @@ class EmulatorState:
             return "expired"
         return "valid"
 
+    def issue_bearer_token(self, ttl: int = DEFAULT_BEARER_TTL) -> tuple[str, float, float]:
+        """Mint a BCE-BEARER token: ``(token, created, expires)`` (Unix times, whole seconds).
+
+        ``config.bearer_token_ttl``, when set, replaces ``ttl``.
+        """
+        lifetime = self.config.bearer_token_ttl or ttl
+        created = float(int(time.time()))
+        token = f"bce-v3/ALTAK-{secrets.token_hex(10)}/{secrets.token_hex(20)}"
+        with self._lock:
+            self._bearers[token] = created + lifetime
+        return token, created, created + lifetime
+
+    def bearer_status(self, token: str) -> TokenStatus:
+        """Classify a BCE-BEARER token (only minted tokens count; API keys are config)."""
+        expiry = self._bearers.get(token)
+        if expiry is None:
+            return "invalid"
+        if token in self._expired or time.time() >= expiry:
+            return "expired"
+        return "valid"
+
     def expire_tokens(self) -> None:
-        """Make every token issued so far answer 111 (Access token expired)."""
+        """Make every token issued so far expire (V1: 111; V2 BCE-BEARER: 401)."""
         with self._lock:
             self._expired.update(self._tokens)
+            self._expired.update(self._bearers)
 
     def invalidate_tokens(self) -> None:
-        """Make every token issued so far answer 110 (Access token invalid)."""
+        """Make every token issued so far invalid (V1: 110; V2 BCE-BEARER: 401)."""
         with self._lock:
             self._tokens.clear()
+            self._bearers.clear()
             self._expired.clear()
+
+    def count_bearer_request(self) -> None:
+        """Count one call of the BCE-BEARER token endpoint."""
+        with self._lock:
+            self.bearer_token_requests += 1
 
     def count_token_request(self) -> None:
         """Count one call of the token endpoint."""
@@ -140,6 +180,29 @@ class EmulatorState:
             raise ValueError("status must be an HTTP status code")
         with self._lock:
             self._statuses.push(HttpStatusFault(int(status), dict(headers or {}), body), times)
+
+    def inject_v2_error(
+        self,
+        status: int,
+        code: str,
+        *,
+        times: int = 1,
+        message: str | None = None,
+        error_type: str | None = None,
+    ) -> None:
+        """Answer the next ``times`` V2 calls with HTTP ``status`` and ``error.code`` ``code``."""
+        if not 400 <= status <= 599:
+            raise ValueError("status must be an HTTP error status (4xx or 5xx)")
+        if not code:
+            raise ValueError("code must not be empty")
+        with self._lock:
+            self._v2_errors.push(V2Error(int(status), str(code), message, error_type), times)
+
+    def set_usage_placement(self, placement: str) -> None:
+        """Where V2 streams put the final usage: ``separate`` or ``last_chunk``."""
+        if placement not in ("separate", "last_chunk"):
+            raise ValueError("placement must be 'separate' or 'last_chunk'")
+        self.usage_placement = cast("UsagePlacement", placement)
 
     def drop_stream_after(self, chunks: int, *, times: int = 1) -> None:
         """Close the next ``times`` streams abruptly after ``chunks`` events (no ``is_end``)."""
@@ -176,6 +239,14 @@ class EmulatorState:
             fault: QianfanErrorFault | None = self._errors.pop()
         return fault
 
+    def next_v2_error(self) -> V2Error | None:
+        """Take the next queued V2 error fault, if any."""
+        if not self._v2_errors:
+            return None
+        with self._lock:
+            fault: V2Error | None = self._v2_errors.pop()
+        return fault
+
     def next_drop(self) -> int | None:
         """Take the next queued stream drop (the number of events to send first), if any."""
         if not self._drops:
@@ -205,23 +276,28 @@ class EmulatorState:
             return {
                 "requests": list(self.records),
                 "token_requests": self.token_requests,
+                "bearer_token_requests": self.bearer_token_requests,
                 "chat_calls": self.chat_calls,
             }
 
     def reset(self) -> None:
-        """Forget faults, scripts, records, counters and latencies.
+        """Forget faults, scripts, records, counters, latencies, usage placement, rate window.
 
         Issued tokens stay valid (a client's cached token keeps working across tests); tokens made
         to expire by :meth:`expire_tokens` are valid again, invalidated ones stay invalid.
         """
         with self._lock:
             self._errors.clear()
+            self._v2_errors.clear()
             self._statuses.clear()
             self._drops.clear()
             self._scripts.clear()
             self.records.clear()
             self._expired.clear()
             self.token_requests = 0
+            self.bearer_token_requests = 0
             self.chat_calls = 0
             self.latency = self.config.latency
             self.chunk_delay = self.config.chunk_delay
+            self.usage_placement = self.config.usage_placement
+        self.rate_window.reset()
