@@ -1,14 +1,16 @@
 """wenxin_core: the thin transport core shared by langchain_wenxin and llama_index_wenxin.
 
-It speaks Qianfan's chat API v1 over httpx: credentials and both auth modes, the model catalog,
-request validation, message normalisation, sync and async clients with SSE streaming, typed
-errors and retries. It imports neither LangChain nor LlamaIndex.
+It speaks Qianfan's V2 chat API (``https://qianfan.baidubce.com/v2``, the live service) and,
+behind ``api="v1"``, the legacy V1 interface for private deployments, over httpx: credentials
+and auth (API key, IAM-minted bearer tokens, V1 tokens and signing), the model catalog, request
+validation, message normalisation, sync and async clients with SSE streaming, typed errors and
+retries. It imports neither LangChain nor LlamaIndex.
 
 Example:
     >>> from wenxin_core import WenxinClient
-    >>> client = WenxinClient("Llama-2-13b-chat")  # doctest: +SKIP
+    >>> client = WenxinClient("ernie-4.5-turbo-32k")  # doctest: +SKIP
     >>> for chunk in client.stream([{"role": "user", "content": "Hi"}]):  # doctest: +SKIP
-    ...     print(chunk.result, end="")
+    ...     print(chunk.text, end="")
 
 """
 
@@ -30,7 +32,16 @@ from wenxin_core.params import ChatParams
 from wenxin_core.request import DEFAULT_TIMEOUT
 from wenxin_core.retry import RetryPolicy
 from wenxin_core.stream import AsyncChatStream, ChatStream
-from wenxin_core.types import ChatCompletion, ChatCompletionChunk, ChatMessage, Usage
+from wenxin_core.types import (
+    ChatChunk,
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatMessage,
+    RateLimits,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+)
 
 __version__ = "0.1.0"
 
@@ -39,8 +50,12 @@ __all__ = [
     "WenxinClient",
     "ChatStream",
     "AsyncChatStream",
+    "ChatChunk",
     "ChatCompletion",
     "ChatCompletionChunk",
+    "RateLimits",
+    "ToolCall",
+    "ToolCallDelta",
     "ChatMessage",
     "Usage",
     "ChatParams",

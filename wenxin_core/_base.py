@@ -11,7 +11,7 @@ import httpx
 from pydantic import SecretStr
 
 from wenxin_core.auth import AccessTokenAuth, Credentials, build_auth
-from wenxin_core.catalog import ModelSpec, resolve_model
+from wenxin_core.catalog import Api, ModelSpec, resolve_model
 from wenxin_core.errors import (
     StreamInterruptedError,
     TokenExpiredError,
@@ -19,12 +19,13 @@ from wenxin_core.errors import (
     WenxinValidationError,
 )
 from wenxin_core.messages import MessageLike, OverflowPolicy
-from wenxin_core.params import ChatParams
-from wenxin_core.request import DEFAULT_TIMEOUT, PreparedChat, prepare_chat
+from wenxin_core.request import DEFAULT_TIMEOUT
 from wenxin_core.retry import DEFAULT_MAX_RETRIES, RetryPolicy
+from wenxin_core.wire import PreparedChat, Wire, wire_for
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_V2_BASE_URL",
     "ChatOptions",
     "ClientBase",
     "ClientOptions",
@@ -35,7 +36,10 @@ __all__ = [
 logger = logging.getLogger("wenxin_core")
 
 DEFAULT_BASE_URL = "https://aip.baidubce.com"
-"""Qianfan's public host; ``QIANFAN_BASE_URL`` or ``base_url=`` override it."""
+"""V1's public host (shut on 2026-08-31; private deployments use ``base_url``)."""
+
+DEFAULT_V2_BASE_URL = "https://qianfan.baidubce.com/v2"
+"""V2's base URL; ``QIANFAN_BASE_URL`` or ``base_url=`` override it."""
 
 TimeoutTypes = float | httpx.Timeout | None
 """A timeout in seconds for every phase, an ``httpx.Timeout``, or ``None`` for none."""
@@ -44,8 +48,10 @@ TimeoutTypes = float | httpx.Timeout | None
 class ChatOptions(TypedDict, total=False):
     """The per-call options of ``chat()`` and ``stream()``; all optional.
 
-    ``model`` / ``endpoint`` override the client's for one call; ``system`` is added before any
-    system turn of the messages; the sampling options are checked against the model;
+    ``model`` overrides the client's for one call (V1: ``endpoint`` too); ``system`` is added
+    before any system turn of the messages; the sampling options are checked against the model
+    (``top_k`` is V1 only; ``seed``, the penalties, ``tools``, ``tool_choice``,
+    ``parallel_tool_calls``, ``response_format``, ``reasoning`` and ``web_search`` are V2 only);
     ``extra_body`` carries model-specific body fields; ``timeout`` (seconds, an
     ``httpx.Timeout``, or ``None`` for none) replaces the client's for each attempt.
     """
@@ -60,6 +66,15 @@ class ChatOptions(TypedDict, total=False):
     stop: Sequence[str] | None
     user_id: str | None
     max_output_tokens: int | None
+    seed: int | None
+    frequency_penalty: float | None
+    presence_penalty: float | None
+    tools: Sequence[Mapping[str, Any]] | None
+    tool_choice: str | Mapping[str, Any] | None
+    parallel_tool_calls: bool | None
+    response_format: Mapping[str, Any] | None
+    reasoning: bool | Mapping[str, Any] | None
+    web_search: Mapping[str, Any] | None
     extra_body: Mapping[str, Any] | None
     timeout: TimeoutTypes
 
@@ -67,22 +82,22 @@ class ChatOptions(TypedDict, total=False):
 class ClientOptions(TypedDict, total=False):
     """The constructor options both clients share (see :class:`WenxinClient`)."""
 
+    api: Api
     endpoint: str | None
     api_key: str | SecretStr | None
-    secret_key: str | SecretStr | None
-    access_token: str | SecretStr | None
     access_key: str | SecretStr | None
-    iam_secret_key: str | SecretStr | None
+    secret_key: str | SecretStr | None
+    app_id: str | None
+    iam_base_url: str | None
+    qianfan_ak: str | SecretStr | None
+    qianfan_sk: str | SecretStr | None
+    access_token: str | SecretStr | None
     base_url: str | None
     timeout: TimeoutTypes
     max_retries: int
     overflow: OverflowPolicy
     auth: httpx.Auth | None
-
-
-_PARAM_NAMES = frozenset(
-    {"temperature", "top_p", "top_k", "penalty_score", "stop", "user_id", "max_output_tokens"}
-)
+    capabilities: Mapping[str, Any] | None
 
 
 class RetryState:
@@ -104,10 +119,10 @@ class RetryState:
             if (
                 not self.token_replayed
                 and request is not None
-                and isinstance(self._auth, AccessTokenAuth)
+                and getattr(self._auth, "refreshable", isinstance(self._auth, AccessTokenAuth))
             ):
                 self.token_replayed = True
-                self._auth.rejected(request)
+                self._auth.rejected(request)  # type: ignore[attr-defined]
                 logger.debug("access token rejected (error %s); refreshing once", error.error_code)
                 return 0.0
             return None
@@ -138,48 +153,79 @@ class ClientBase:
         self,
         model: str | None = None,
         *,
+        api: Api = "v2",
         endpoint: str | None = None,
         api_key: str | SecretStr | None = None,
-        secret_key: str | SecretStr | None = None,
-        access_token: str | SecretStr | None = None,
         access_key: str | SecretStr | None = None,
-        iam_secret_key: str | SecretStr | None = None,
+        secret_key: str | SecretStr | None = None,
+        app_id: str | None = None,
+        iam_base_url: str | None = None,
+        qianfan_ak: str | SecretStr | None = None,
+        qianfan_sk: str | SecretStr | None = None,
+        access_token: str | SecretStr | None = None,
         base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         overflow: OverflowPolicy = "truncate",
         auth: httpx.Auth | None = None,
+        capabilities: Mapping[str, Any] | None = None,
     ) -> None:
+        if api not in ("v1", "v2"):
+            raise WenxinValidationError("api", "must be 'v2' (the live service) or 'v1' (legacy)")
         if max_retries < 0:
             raise WenxinValidationError("max_retries", "must be a non-negative integer")
         if overflow not in ("truncate", "error"):
             raise WenxinValidationError("overflow", "must be 'truncate' or 'error'")
+        self.api: Api = api
+        self.wire: Wire = wire_for(api)
+        self.capabilities = dict(capabilities) if capabilities else None
         self.spec: ModelSpec | None = (
-            resolve_model(model, endpoint) if model is not None or endpoint is not None else None
+            self._resolve(model, endpoint) if model is not None or endpoint is not None else None
         )
+        self.app_id = app_id
         if auth is None:
             credentials = Credentials.resolve(
+                api=api,
                 api_key=api_key,
-                secret_key=secret_key,
-                access_token=access_token,
                 access_key=access_key,
-                iam_secret_key=iam_secret_key,
+                secret_key=secret_key,
+                app_id=app_id,
+                iam_base_url=iam_base_url,
+                qianfan_ak=qianfan_ak,
+                qianfan_sk=qianfan_sk,
+                access_token=access_token,
                 base_url=base_url,
             )
             auth = build_auth(credentials)
             resolved_base = credentials.base_url
+            self.app_id = credentials.app_id
         else:
-            resolved_base = base_url or os.environ.get("QIANFAN_BASE_URL") or DEFAULT_BASE_URL
+            default = DEFAULT_BASE_URL if api == "v1" else DEFAULT_V2_BASE_URL
+            resolved_base = base_url or os.environ.get("QIANFAN_BASE_URL") or default
+            if self.app_id is None and api == "v2":
+                self.app_id = os.environ.get("QIANFAN_APP_ID") or None
         self.base_url = resolved_base.rstrip("/")
         self.auth = auth
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self.retry_policy = RetryPolicy(max_retries=max_retries)
         self.overflow: OverflowPolicy = overflow
+        self.extra_headers: dict[str, str] = (
+            {"appid": self.app_id} if self.app_id and api == "v2" else {}
+        )
+        self._request_headers = {"Content-Type": "application/json", **self.extra_headers}
         self._urls: dict[str, httpx.URL] = {}
 
     def __repr__(self) -> str:
-        name = self.spec.name if self.spec else None
-        return f"{type(self).__name__}(model={name!r}, base_url={self.base_url!r})"
+        name = getattr(getattr(self, "spec", None), "name", None)
+        base = getattr(self, "base_url", None)
+        api = getattr(self, "api", None)
+        return f"{type(self).__name__}(model={name!r}, api={api!r}, base_url={base!r})"
+
+    def _resolve(self, model: str | None, endpoint: str | None) -> ModelSpec:
+        spec = resolve_model(model, endpoint, api=self.api)
+        if self.capabilities:
+            spec = spec.with_overrides(self.capabilities)
+        return spec
 
     def resolve_spec(self, model: str | None, endpoint: str | None) -> ModelSpec:
         """The spec for a call: per-call ``model``/``endpoint`` over the client's own."""
@@ -187,11 +233,11 @@ class ClientBase:
             if self.spec is None:
                 raise WenxinValidationError(
                     "model",
-                    "no model given: pass model= (e.g. 'Llama-2-13b-chat') or endpoint= to the "
-                    "client or to the call",
+                    "no model given: pass model= (e.g. 'ernie-4.5-turbo-32k', or your "
+                    "service's API name) to the client or to the call",
                 )
             return self.spec
-        return resolve_model(model, endpoint)
+        return self._resolve(model, endpoint)
 
     def prepare(
         self, messages: Iterable[MessageLike], *, stream: bool, options: Mapping[str, Any]
@@ -207,22 +253,14 @@ class ClientBase:
         endpoint = values.pop("endpoint", None)
         system = values.pop("system", None)
         extra_body = values.pop("extra_body", None)
-        unknown = sorted(set(values) - _PARAM_NAMES)
-        if unknown:
-            raise WenxinValidationError(
-                unknown[0], "is not a chat option; pass model-specific fields in extra_body"
-            )
-        if isinstance(values.get("stop"), (list, tuple)):
-            values["stop"] = list(values["stop"])
+        self.wire.check_options(values)
         spec = self.resolve_spec(model, endpoint)
-        chat_params = ChatParams.build(
-            **values, extra_body=dict(extra_body) if extra_body else None
-        )
-        prepared = prepare_chat(
+        prepared = self.wire.prepare(
             spec,
             messages,
-            chat_params,
+            values,
             system=system,
+            extra_body=extra_body,
             stream=stream,
             overflow=self.overflow,
         )

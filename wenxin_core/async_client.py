@@ -13,16 +13,11 @@ from wenxin_core._base import ChatOptions, ClientBase, ClientOptions, RetryState
 from wenxin_core.errors import WenxinError
 from wenxin_core.messages import MessageLike
 from wenxin_core.pools import LoopPools
-from wenxin_core.request import (
-    PreparedChat,
-    error_for_response,
-    is_event_stream,
-    parse_completion,
-    translate_transport_error,
-)
-from wenxin_core.stream import AsyncChatStream, EventReader
+from wenxin_core.request import is_event_stream, translate_transport_error
+from wenxin_core.stream import AsyncChatStream
 from wenxin_core.transport import read_whole, send_direct
-from wenxin_core.types import ChatCompletion, ChatCompletionChunk
+from wenxin_core.types import ChatChunk, ChatCompletion
+from wenxin_core.wire import EventReader, PreparedChat, final_chunk_of
 
 __all__ = ["AsyncWenxinClient"]
 
@@ -130,9 +125,9 @@ class AsyncWenxinClient(ClientBase):
             try:
                 request = self._request(http, transport, prepared, attempt_timeout)
                 response, content = await self._send_and_read(http, transport, request)
-                error = error_for_response(response, content)
+                error = self.wire.error_for_response(response, content)
                 if error is None:
-                    return parse_completion(response, content, prepared.spec)
+                    return self.wire.parse_completion(response, content, prepared.spec)
                 request = response.request
                 raise error
             except httpx.HTTPError as exc:
@@ -174,7 +169,11 @@ class AsyncWenxinClient(ClientBase):
             headers = self._own_headers.get(prepared.path)
             if headers is None:
                 headers = self._own_headers[prepared.path] = httpx.Headers(
-                    [(b"Host", url.netloc), *_OWN_HEADERS]
+                    [
+                        (b"Host", url.netloc),
+                        *_OWN_HEADERS,
+                        *((k.encode(), v.encode()) for k, v in self.extra_headers.items()),
+                    ]
                 )
             request = httpx.Request(
                 "POST",
@@ -190,7 +189,7 @@ class AsyncWenxinClient(ClientBase):
             "POST",
             url,
             content=prepared.body,
-            headers=prepared.headers,
+            headers=self._request_headers,
             timeout=timeout,
         )
 
@@ -227,7 +226,7 @@ class AsyncWenxinClient(ClientBase):
         transport: httpx.AsyncBaseTransport | None,
         prepared: PreparedChat,
         timeout: httpx.Timeout,
-    ) -> tuple[httpx.Response, EventReader, list[ChatCompletionChunk], AsyncIterator[bytes]]:
+    ) -> tuple[httpx.Response, EventReader, list[ChatChunk], AsyncIterator[bytes]]:
         """Send the request and read up to the first chunk (errors here may be retried)."""
         request = self._request(http, transport, prepared, timeout)
         try:
@@ -237,18 +236,18 @@ class AsyncWenxinClient(ClientBase):
         try:
             if not is_event_stream(response):
                 content = await response.aread()
-                error = error_for_response(response, content)
+                error = self.wire.error_for_response(response, content)
                 if error is not None:
                     error.__dict__["_request"] = response.request
                     raise error
-                completion = parse_completion(response, content, prepared.spec)
-                final = ChatCompletionChunk(**completion.model_dump(), is_end=True)
-                reader = EventReader(response, prepared.spec)
+                completion = self.wire.parse_completion(response, content, prepared.spec)
+                final = final_chunk_of(completion)
+                reader = self.wire.event_reader(response, prepared.spec)
                 reader.done = True
                 return response, reader, [final], _no_bytes()
-            reader = EventReader(response, prepared.spec)
+            reader = self.wire.event_reader(response, prepared.spec)
             raw = response.aiter_bytes()
-            first: list[ChatCompletionChunk] = []
+            first: list[ChatChunk] = []
             try:
                 async for data in raw:
                     first = reader.feed(data)
@@ -267,7 +266,7 @@ class AsyncWenxinClient(ClientBase):
 
     async def _iter_chunks(
         self, prepared: PreparedChat, timeout: httpx.Timeout
-    ) -> AsyncGenerator[ChatCompletionChunk, None]:
+    ) -> AsyncGenerator[ChatChunk, None]:
         state = RetryState(self.retry_policy, self.auth)
         http, transport = await self._target()
         while True:

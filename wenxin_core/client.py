@@ -13,16 +13,11 @@ from typing_extensions import Unpack
 from wenxin_core._base import ChatOptions, ClientBase, ClientOptions, RetryState
 from wenxin_core.errors import WenxinError
 from wenxin_core.messages import MessageLike
-from wenxin_core.request import (
-    PreparedChat,
-    error_for_response,
-    is_event_stream,
-    parse_completion,
-    translate_transport_error,
-)
-from wenxin_core.stream import ChatStream, EventReader
+from wenxin_core.request import is_event_stream, translate_transport_error
+from wenxin_core.stream import ChatStream
 from wenxin_core.transport import make_http_client
-from wenxin_core.types import ChatCompletion, ChatCompletionChunk
+from wenxin_core.types import ChatChunk, ChatCompletion
+from wenxin_core.wire import EventReader, PreparedChat, final_chunk_of
 
 __all__ = ["WenxinClient"]
 
@@ -98,9 +93,9 @@ class WenxinClient(ClientBase):
                 request = self._request(prepared, attempt_timeout)
                 response = self._http.send(request, auth=self.auth)
                 content = response.content
-                error = error_for_response(response, content)
+                error = self.wire.error_for_response(response, content)
                 if error is None:
-                    return parse_completion(response, content, prepared.spec)
+                    return self.wire.parse_completion(response, content, prepared.spec)
                 request = response.request
                 raise error
             except httpx.HTTPError as exc:
@@ -131,13 +126,13 @@ class WenxinClient(ClientBase):
             "POST",
             self.url_for(prepared),
             content=prepared.body,
-            headers=prepared.headers,
+            headers=self._request_headers,
             timeout=timeout,
         )
 
     def _open(
         self, prepared: PreparedChat, timeout: httpx.Timeout
-    ) -> tuple[httpx.Response, EventReader, list[ChatCompletionChunk], Iterator[bytes]]:
+    ) -> tuple[httpx.Response, EventReader, list[ChatChunk], Iterator[bytes]]:
         """Send the request and read up to the first chunk (errors here may be retried)."""
         request = self._request(prepared, timeout)
         try:
@@ -147,18 +142,18 @@ class WenxinClient(ClientBase):
         try:
             if not is_event_stream(response):
                 content = response.read()
-                error = error_for_response(response, content)
+                error = self.wire.error_for_response(response, content)
                 if error is not None:
                     error.__dict__["_request"] = response.request
                     raise error
-                completion = parse_completion(response, content, prepared.spec)
-                final = ChatCompletionChunk(**completion.model_dump(), is_end=True)
-                reader = EventReader(response, prepared.spec)
+                completion = self.wire.parse_completion(response, content, prepared.spec)
+                final = final_chunk_of(completion)
+                reader = self.wire.event_reader(response, prepared.spec)
                 reader.done = True
                 return response, reader, [final], iter(())
-            reader = EventReader(response, prepared.spec)
+            reader = self.wire.event_reader(response, prepared.spec)
             raw = response.iter_bytes()
-            first: list[ChatCompletionChunk] = []
+            first: list[ChatChunk] = []
             try:
                 for data in raw:
                     first = reader.feed(data)
@@ -177,7 +172,7 @@ class WenxinClient(ClientBase):
 
     def _iter_chunks(
         self, prepared: PreparedChat, timeout: httpx.Timeout
-    ) -> Generator[ChatCompletionChunk, None, None]:
+    ) -> Generator[ChatChunk, None, None]:
         state = RetryState(self.retry_policy, self.auth)
         while True:
             try:

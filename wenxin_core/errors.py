@@ -15,7 +15,9 @@ from wenxin_core.redact import redact
 
 __all__ = [
     "AuthenticationError",
+    "ContentPolicyError",
     "ContextOverflowError",
+    "InvalidIamTokenError",
     "InvalidMessagesError",
     "InvalidRequestError",
     "MissingCredentialsError",
@@ -150,12 +152,31 @@ class TokenExpiredError(AuthenticationError):
     """The access token was rejected (110/111); the client refreshes it once and replays."""
 
 
+class InvalidIamTokenError(TokenExpiredError):
+    """V2 answered HTTP 401 ``invalid_iam_token``: a bad or expired key.
+
+    With IAM keys the client mints a new bearer token once and replays; with an API key it is
+    final.
+    """
+
+
 class PermissionDeniedError(WenxinError):
     """The application may not use this model or service (6, 336004, HTTP 403)."""
 
 
+class ContentPolicyError(PermissionDeniedError):
+    """V2 refused the content (HTTP 403 ``system_unsafe``, ``user_setting_unsafe``...)."""
+
+
 class RateLimitError(WenxinError):
-    """A request-rate or token-rate limit was hit (4, 18, 336501, 336502, HTTP 429)."""
+    """A request-rate or token-rate limit was hit (4, 18, 336501, 336502, HTTP 429).
+
+    Attributes:
+        rate_limits: the service's ``X-Ratelimit-*`` figures on the refusal (V2), if sent.
+
+    """
+
+    rate_limits: Any = None
 
 
 class QuotaExceededError(RateLimitError):

@@ -51,6 +51,7 @@ OverflowPolicy = Literal["truncate", "error"]
 
 _SEPARATOR = "\n\n"
 _ROLES = ("system", "user", "assistant")
+"""The roles V1 takes (tool turns are V2's)."""
 
 
 class ContextTruncatedWarning(UserWarning):
@@ -68,7 +69,7 @@ class NormalizedMessages:
 
     """
 
-    messages: list[dict[str, str]]
+    messages: list[dict[str, Any]]
     system: str | None
     dropped_turns: int = 0
 

@@ -1,76 +1,222 @@
-"""Pydantic models of what goes over the wire: messages, usage, completions and stream chunks."""
+"""Protocol-neutral types: what callers give the core and what every wire protocol returns.
+
+The adapters see only these. Each wire protocol (``wenxin_core.wire.v2``, ``wenxin_core.wire.v1``)
+translates its own field names into them; none of V1's or V2's spellings appears here except in
+the few read-only aliases kept for callers of the V1-era core (:attr:`ChatCompletion.result`...).
+
+Answers are plain slotted dataclasses, not pydantic models: one is built per stream chunk, and
+validation already happened on the JSON.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
-__all__ = ["ChatCompletion", "ChatCompletionChunk", "ChatMessage", "Role", "Usage"]
+__all__ = [
+    "ChatChunk",
+    "ChatCompletion",
+    "ChatCompletionChunk",
+    "ChatMessage",
+    "FinishReason",
+    "RateLimits",
+    "Role",
+    "ToolCall",
+    "ToolCallDelta",
+    "Usage",
+]
 
-Role = Literal["system", "user", "assistant"]
-"""The roles a caller may use; the core folds ``system`` turns into Qianfan's ``system`` field."""
+Role = Literal["system", "user", "assistant", "tool"]
+"""The roles of a conversation turn."""
+
+FinishReason = Literal["stop", "length", "content_filter", "tool_calls"]
+"""Why an answer ended, normalised across protocols."""
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """One tool call the model asked for.
+
+    Attributes:
+        id: the service's call id (a ``tool`` turn answers it by ``tool_call_id``).
+        name: the function's name.
+        arguments: the arguments as the service sent them: JSON text, possibly invalid.
+
+    """
+
+    id: str
+    name: str
+    arguments: str = "{}"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallDelta:
+    """A fragment of a tool call in a stream; fragments with the same ``index`` add up."""
+
+    index: int
+    id: str | None = None
+    name: str | None = None
+    arguments: str | None = None
 
 
 class ChatMessage(BaseModel):
-    """One conversation turn as callers give it to the core."""
+    """One conversation turn as callers give it to the core (a mapping works too).
+
+    ``tool_calls`` only on an assistant turn (its ``content`` may then be empty);
+    ``tool_call_id`` (and optionally ``name``) only on a ``tool`` turn.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     role: Role
-    content: str
+    content: str = ""
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str | None = None
+    name: str | None = None
 
 
-class Usage(BaseModel):
-    """Token counts of one call, as the service reports them."""
+@dataclass(slots=True)
+class Usage:
+    """Token counts of one call, as the service reports them, with their details when given."""
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
+    cached_tokens: int | None = None
+    """Prompt tokens served from the service's cache."""
+    reasoning_tokens: int | None = None
+    """Completion tokens spent on reasoning (inside ``completion_tokens``)."""
+    search_tokens: int | None = None
+    """Prompt tokens added by web search."""
 
 
-class ChatCompletion(BaseModel):
+@dataclass(frozen=True, slots=True)
+class RateLimits:
+    """The service's ``X-Ratelimit-*`` figures on one answer (``None`` where not sent)."""
+
+    limit_requests: int | None = None
+    remaining_requests: int | None = None
+    limit_input_tokens: int | None = None
+    remaining_input_tokens: int | None = None
+    limit_output_tokens: int | None = None
+    remaining_output_tokens: int | None = None
+
+    def as_dict(self) -> dict[str, int]:
+        """The figures that were sent, by name."""
+        return {
+            name: value for name in self.__slots__ if (value := getattr(self, name)) is not None
+        }
+
+
+@dataclass(slots=True)
+class ChatCompletion:
     """A complete (non-stream) chat answer.
 
-    Besides the service's fields, ``model`` is the catalog name (or the endpoint of a self-deployed
-    service) and ``request_id`` the service's request id, when it sent one. Unknown fields the
-    service adds (``search_info``, ...) are kept.
+    Attributes:
+        text: the answer's text.
+        reasoning: the model's reasoning text, when it sent any.
+        tool_calls: the tool calls it asked for, in order.
+        finish_reason: ``stop``, ``length``, ``content_filter`` or ``tool_calls``.
+        flag: the safety flag (0 safe, 1 low risk, 2 do not continue the conversation, 3 do not
+            show, 4 retract what was shown).
+        ban_round: the offending turn when flagged (-1 the current one), else ``None``.
+        usage: token counts (``None`` when the service sent none).
+        id: the answer's id.
+        model: the model id (or V1 catalog name / endpoint) the call went to.
+        request_id: the service's request id (header, else the answer's id).
+        search_results: web search references, when any.
+        rate_limits: the service's quota figures on this answer, when sent.
+        raw: the answer's JSON as received.
+
     """
 
-    model_config = ConfigDict(extra="allow")
-
-    id: str = ""
-    object: str = "chat.completion"
-    created: int = 0
-    result: str = ""
-    is_truncated: bool = False
-    need_clear_history: bool = False
+    text: str = ""
+    reasoning: str | None = None
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    finish_reason: str | None = "stop"
+    flag: int = 0
     ban_round: int | None = None
-    finish_reason: str | None = None
-    usage: Usage | None = Field(default_factory=Usage)
-    function_call: dict[str, Any] | None = None
+    usage: Usage | None = None
+    id: str = ""
     model: str = ""
     request_id: str | None = None
+    search_results: list[dict[str, Any]] | None = None
+    rate_limits: RateLimits | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def result(self) -> str:
+        """V1-era alias of :attr:`text`."""
+        return self.text
+
+    @property
+    def is_truncated(self) -> bool:
+        """Whether the output was cut by the length limit."""
+        return self.finish_reason == "length"
+
+    @property
+    def need_clear_history(self) -> bool:
+        """Whether the safety flag says not to continue this conversation (flag >= 2)."""
+        return self.flag >= 2
 
     @property
     def stop_reason(self) -> str:
-        """The finish reason normalised to ``"length"`` (output cut) or ``"stop"``."""
-        if self.is_truncated or self.finish_reason == "length":
-            return "length"
-        if self.finish_reason == "content_filter":
-            return "content_filter"
-        return "stop"
+        """The finish reason, ``"stop"`` when none was given."""
+        return self.finish_reason or "stop"
 
 
-class ChatCompletionChunk(ChatCompletion):
-    """One event of a stream: ``result`` is this event's piece of the text.
+@dataclass(slots=True)
+class ChatChunk:
+    """One piece of a streamed answer.
 
-    On the ``is_end`` event, ``usage`` is the final usage of the whole stream: that event's
-    ``prompt_tokens`` and ``total_tokens`` (``total_tokens`` is cumulative in every example of the
-    reference), and ``completion_tokens = total - prompt``. On earlier events ``usage`` is what
-    the service sent, whose ``completion_tokens`` may be per event or 0: never add them up.
+    ``text``, ``reasoning`` and ``tool_calls`` are this chunk's pieces (add them up). The last
+    chunk of a stream has ``is_final`` set, the ``finish_reason``, and ``usage``: the final usage
+    of the whole stream, counted once whatever way the service reported it. Earlier chunks
+    carry ``usage = None``.
     """
 
-    object: str = "chat.completion"
-    sentence_id: int = 0
-    is_end: bool = False
+    text: str = ""
+    reasoning: str = ""
+    tool_calls: list[ToolCallDelta] = field(default_factory=list)
+    finish_reason: str | None = None
+    flag: int = 0
+    ban_round: int | None = None
+    usage: Usage | None = None
+    is_final: bool = False
+    id: str = ""
+    model: str = ""
+    request_id: str | None = None
+    search_results: list[dict[str, Any]] | None = None
+    rate_limits: RateLimits | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def result(self) -> str:
+        """V1-era alias of :attr:`text`."""
+        return self.text
+
+    @property
+    def is_end(self) -> bool:
+        """V1-era alias of :attr:`is_final`."""
+        return self.is_final
+
+    @property
+    def is_truncated(self) -> bool:
+        """Whether the output was cut by the length limit (on the final chunk)."""
+        return self.finish_reason == "length"
+
+    @property
+    def need_clear_history(self) -> bool:
+        """Whether the safety flag says not to continue this conversation (flag >= 2)."""
+        return self.flag >= 2
+
+    @property
+    def stop_reason(self) -> str:
+        """The finish reason, ``"stop"`` when none was given."""
+        return self.finish_reason or "stop"
+
+
+ChatCompletionChunk = ChatChunk
+"""The V1-era name of :class:`ChatChunk`."""

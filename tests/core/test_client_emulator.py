@@ -59,8 +59,9 @@ def make_client(server: EmulatorServer) -> Iterator[Any]:
     clients: list[WenxinClient] = []
 
     def make(model: str | None = "Llama-2-13b-chat", **kwargs: Any) -> WenxinClient:
-        if not {"access_token", "access_key", "api_key"} & set(kwargs):
-            kwargs.update(api_key=API_KEY, secret_key=SECRET_KEY)
+        kwargs.setdefault("api", "v1")
+        if not {"access_token", "access_key", "qianfan_ak"} & set(kwargs):
+            kwargs.update(qianfan_ak=API_KEY, qianfan_sk=SECRET_KEY)
         client = fast(WenxinClient(model, base_url=server.base_url, **kwargs))
         clients.append(client)
         return client
@@ -102,7 +103,7 @@ def test_stream_llama_2_13b_matches_chat(server: EmulatorServer, make_client: An
     with client.stream(MESSAGES) as stream:
         chunks = list(stream)
     assert len(chunks) == 4  # one event per sentence ("?." ends one sentence)
-    assert [c.sentence_id for c in chunks] == [0, 1, 2, 3]
+    assert [c.raw["sentence_id"] for c in chunks] == [0, 1, 2, 3]
     assert [c.is_end for c in chunks] == [False] * 3 + [True]
     assert chunks[0].result == "You said: How far is the moon?. "
     assert stream.text == completion.result
@@ -115,7 +116,8 @@ def test_ernie_gets_the_system_field(server: EmulatorServer, make_client: Any) -
     history = [{"role": "system", "content": "Answer briefly"}, *MESSAGES]
     completion = client.chat(history, max_output_tokens=500)
     assert completion.result == reply_text(QUESTION, "completions", "Answer briefly")
-    assert completion.finish_reason == "normal"
+    assert completion.finish_reason == "stop"  # V1's "normal", neutral
+    assert completion.raw["finish_reason"] == "normal"
     body = server.requests[-1]["body"]
     assert body["system"] == "Answer briefly"
     assert body["messages"] == MESSAGES
@@ -264,7 +266,7 @@ def test_sync_threads_32_concurrent_calls_and_streams(
 
 
 def test_iam_signing_is_accepted(server: EmulatorServer, make_client: Any) -> None:
-    client = make_client(access_key=DEFAULT_IAM_ACCESS_KEY, iam_secret_key=DEFAULT_IAM_SECRET_KEY)
+    client = make_client(access_key=DEFAULT_IAM_ACCESS_KEY, secret_key=DEFAULT_IAM_SECRET_KEY)
     assert client.chat(MESSAGES).result == reply_text(QUESTION, "llama_2_13b")
     assert "".join(c.result for c in client.stream(MESSAGES, model="ERNIE-3.5-8K")) == (
         reply_text(QUESTION, "completions")
@@ -280,7 +282,7 @@ def test_iam_signing_is_accepted(server: EmulatorServer, make_client: Any) -> No
 def test_wrong_iam_secret_is_an_authentication_error(
     server: EmulatorServer, make_client: Any
 ) -> None:
-    client = make_client(access_key=DEFAULT_IAM_ACCESS_KEY, iam_secret_key="wrong-iam-secret")
+    client = make_client(access_key=DEFAULT_IAM_ACCESS_KEY, secret_key="wrong-iam-secret")
     with pytest.raises(AuthenticationError) as info:
         client.chat(MESSAGES)
     assert info.value.error_code == 14
@@ -294,7 +296,11 @@ def test_wrong_application_keys_are_an_authentication_error(server: EmulatorServ
     with (
         strict,
         WenxinClient(
-            "Llama-2-13b-chat", api_key="good-ak", secret_key="bad-sk", base_url=strict.base_url
+            "Llama-2-13b-chat",
+            api="v1",
+            qianfan_ak="good-ak",
+            qianfan_sk="bad-sk",
+            base_url=strict.base_url,
         ) as client,
     ):
         with pytest.raises(AuthenticationError) as info:
@@ -432,7 +438,11 @@ def test_service_side_validation_error_is_typed(server: EmulatorServer, make_cli
     with (
         strict,
         WenxinClient(
-            endpoint="other_one", api_key=API_KEY, secret_key=SECRET_KEY, base_url=strict.base_url
+            endpoint="other_one",
+            api="v1",
+            qianfan_ak=API_KEY,
+            qianfan_sk=SECRET_KEY,
+            base_url=strict.base_url,
         ) as other,
     ):
         with pytest.raises(InvalidRequestError) as info:
@@ -571,8 +581,9 @@ def test_no_secret_in_debug_logs_errors_or_reprs(caplog: pytest.LogCaptureFixtur
         client = fast(
             WenxinClient(
                 "Llama-2-13b-chat",
-                api_key=API_KEY,
-                secret_key=SECRET_KEY,
+                api="v1",
+                qianfan_ak=API_KEY,
+                qianfan_sk=SECRET_KEY,
                 base_url=server.base_url,
                 timeout=0.2,
             )

@@ -85,7 +85,7 @@ def sse_client(make_body: Callable[[], Iterator[bytes]], model: str | None) -> W
 
     http = httpx.Client(transport=httpx.MockTransport(handler))
     endpoint = None if model else "ngxxxol8_test1"
-    return WenxinClient(model, endpoint=endpoint, access_token="tok", http_client=http)
+    return WenxinClient(model, endpoint=endpoint, api="v1", access_token="tok", http_client=http)
 
 
 @pytest.mark.parametrize("framing", ["verbatim", "proper", "crlf-per-event", "byte-by-byte"])
@@ -104,7 +104,7 @@ def test_reference_stream_through_the_sync_client(
         chunks = list(stream)
     prompt, completion, total = usage
     assert len(chunks) == count
-    assert [c.sentence_id for c in chunks] == list(range(count))
+    assert [c.raw["sentence_id"] for c in chunks] == list(range(count))
     assert [c.is_end for c in chunks] == [False] * (count - 1) + [True]
     assert [c.result for c in chunks] == expected_pieces(name)
     text = "".join(expected_pieces(name))
@@ -140,7 +140,9 @@ async def test_reference_stream_through_the_async_client(
 
     http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
     endpoint = None if model else "ngxxxol8_test1"
-    client = AsyncWenxinClient(model, endpoint=endpoint, access_token="tok", http_client=http)
+    client = AsyncWenxinClient(
+        model, endpoint=endpoint, api="v1", access_token="tok", http_client=http
+    )
     async with client.stream([{"role": "user", "content": "hi"}]) as stream:
         chunks = [chunk async for chunk in stream]
     prompt, completion, total = usage
@@ -156,7 +158,8 @@ def test_intermediate_usage_is_what_the_service_sent() -> None:
     client = sse_client(bodies("llama_2_7b_chat.sse")["proper"], "Llama-2-7b-chat")
     chunks = list(client.stream([{"role": "user", "content": "hi"}]))
     # the 7b page reports completion_tokens per event: never summed, never used as the final
-    assert [c.usage.completion_tokens for c in chunks[:3] if c.usage] == [16, 50, 43]
+    assert [c.raw["usage"]["completion_tokens"] for c in chunks[:3]] == [16, 50, 43]
+    assert [c.usage for c in chunks[:3]] == [None, None, None]  # only the final chunk has usage
     assert [c.usage.total_tokens for c in chunks if c.usage][-1] == 412
     assert chunks[-1].usage is not None
     assert chunks[-1].usage.completion_tokens == 401  # not the event's own 30

@@ -20,8 +20,8 @@ from wenxin_core.errors import (
     error_from_body,
     error_from_status,
 )
-from wenxin_core.request import error_for_response
 from wenxin_core.retry import DEFAULT_MAX_RETRIES, RetryPolicy, parse_retry_after
+from wenxin_core.wire.v1.chat import error_for_response
 
 RETRIED_CODES = [2, 4, 15, 18, 336100, 336501, 336502]
 SPARING_CODES = [1, 336000]
