@@ -54,8 +54,9 @@ async def make_client(server: EmulatorServer) -> AsyncIterator[Any]:
     clients: list[AsyncWenxinClient] = []
 
     def make(model: str | None = "Llama-2-13b-chat", **kwargs: Any) -> AsyncWenxinClient:
-        if not {"access_token", "access_key", "api_key"} & set(kwargs):
-            kwargs.update(api_key=API_KEY, secret_key=SECRET_KEY)
+        kwargs.setdefault("api", "v1")
+        if not {"access_token", "access_key", "qianfan_ak"} & set(kwargs):
+            kwargs.update(qianfan_ak=API_KEY, qianfan_sk=SECRET_KEY)
         client = AsyncWenxinClient(model, base_url=server.base_url, **kwargs)
         # shrink the backoff: the policy itself is unit-tested in test_retry.py
         client.retry_policy = replace(client.retry_policy, initial_delay=0.01, max_delay=0.05)
@@ -107,7 +108,7 @@ async def test_chat_and_stream_llama_2_13b(server: EmulatorServer, make_client: 
 async def test_stream_usage_under_both_documented_styles(usage_style: str) -> None:
     with EmulatorServer(stream_usage_style=usage_style) as server:
         async with AsyncWenxinClient(
-            "Llama-2-7b-chat", api_key="a", secret_key="b", base_url=server.base_url
+            "Llama-2-7b-chat", api="v1", qianfan_ak="a", qianfan_sk="b", base_url=server.base_url
         ) as client:
             completion = await client.chat(MESSAGES)
             stream = client.stream(MESSAGES)
@@ -209,7 +210,7 @@ async def test_a_sync_and_an_async_client_share_one_token_cache(
 ) -> None:
     async_client = make_client()
     with WenxinClient(
-        "Llama-2-13b-chat", auth=async_client.auth, base_url=server.base_url
+        "Llama-2-13b-chat", api="v1", auth=async_client.auth, base_url=server.base_url
     ) as sync_client:
         await async_client.chat(MESSAGES)
         assert await asyncio.to_thread(lambda: sync_client.chat(MESSAGES).result) == EXPECTED
@@ -254,10 +255,10 @@ async def test_concurrent_calls_with_injected_faults_all_succeed(
 async def test_iam_signing_accepted_and_wrong_secret_rejected(
     server: EmulatorServer, make_client: Any
 ) -> None:
-    good = make_client(access_key=DEFAULT_IAM_ACCESS_KEY, iam_secret_key=DEFAULT_IAM_SECRET_KEY)
+    good = make_client(access_key=DEFAULT_IAM_ACCESS_KEY, secret_key=DEFAULT_IAM_SECRET_KEY)
     assert (await good.chat(MESSAGES)).result == EXPECTED
     assert await collect(good) == EXPECTED
-    bad = make_client(access_key=DEFAULT_IAM_ACCESS_KEY, iam_secret_key="not-the-iam-secret")
+    bad = make_client(access_key=DEFAULT_IAM_ACCESS_KEY, secret_key="not-the-iam-secret")
     with pytest.raises(AuthenticationError) as info:
         await bad.chat(MESSAGES)
     assert info.value.error_code == 14

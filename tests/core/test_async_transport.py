@@ -67,8 +67,9 @@ def test_the_leak_watch_sees_an_unclosed_aiohttp_session() -> None:
 
 def new_client(server: EmulatorServer, **kwargs: Any) -> AsyncWenxinClient:
     """A client of ``server`` with a fast backoff (the policy is unit-tested elsewhere)."""
-    if not {"access_token", "api_key"} & set(kwargs):
-        kwargs.update(api_key=API_KEY, secret_key=SECRET_KEY)
+    kwargs.setdefault("api", "v1")
+    if not {"access_token", "qianfan_ak"} & set(kwargs):
+        kwargs.update(qianfan_ak=API_KEY, qianfan_sk=SECRET_KEY)
     kwargs.setdefault("base_url", server.base_url)
     client = AsyncWenxinClient(MODEL, **kwargs)
     client.retry_policy = replace(client.retry_policy, initial_delay=0.01, max_delay=0.05)

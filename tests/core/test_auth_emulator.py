@@ -38,7 +38,8 @@ APP_SECRET = "integration-app-secret"
 
 def token_auth(server: EmulatorServer) -> AccessTokenAuth:
     creds = Credentials.resolve(
-        env={"QIANFAN_AK": APP_KEY, "QIANFAN_SK": APP_SECRET, "QIANFAN_BASE_URL": server.base_url}
+        api="v1",
+        env={"QIANFAN_AK": APP_KEY, "QIANFAN_SK": APP_SECRET, "QIANFAN_BASE_URL": server.base_url},
     )
     auth = build_auth(creds)
     assert isinstance(auth, AccessTokenAuth)
@@ -156,7 +157,11 @@ def test_one_auth_across_event_loops_and_a_sync_client(wenxin_emulator: Emulator
 
 def test_invalid_client_raises_authentication_error(strict_server: EmulatorServer) -> None:
     creds = Credentials.resolve(
-        api_key="wrong-key", secret_key=APP_SECRET, base_url=strict_server.base_url, env={}
+        api="v1",
+        qianfan_ak="wrong-key",
+        qianfan_sk=APP_SECRET,
+        base_url=strict_server.base_url,
+        env={},
     )
     auth = build_auth(creds)
     with (
@@ -175,7 +180,11 @@ async def test_wrong_secret_raises_authentication_error_async(
     strict_server: EmulatorServer,
 ) -> None:
     creds = Credentials.resolve(
-        api_key=APP_KEY, secret_key="wrong-secret", base_url=strict_server.base_url, env={}
+        api="v1",
+        qianfan_ak=APP_KEY,
+        qianfan_sk="wrong-secret",
+        base_url=strict_server.base_url,
+        env={},
     )
     async with make_async_http_client(
         httpx.Timeout(10), base_url=strict_server.base_url, auth=build_auth(creds)
@@ -192,7 +201,7 @@ async def test_wrong_secret_raises_authentication_error_async(
 def test_fixed_token_works_and_is_never_refreshed(wenxin_emulator: EmulatorServer) -> None:
     token = wenxin_emulator.issue_token()
     auth = build_auth(
-        Credentials.resolve(access_token=token, base_url=wenxin_emulator.base_url, env={})
+        Credentials.resolve(api="v1", access_token=token, base_url=wenxin_emulator.base_url, env={})
     )
     assert isinstance(auth, FixedTokenAuth)
     with httpx.Client(base_url=wenxin_emulator.base_url, auth=auth, timeout=10) as client:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from wenxin_core.auth.cached import SHORT_LIFETIME
 from wenxin_core.auth.token import (
     DEFAULT_EXPIRES_IN,
     TOKEN_PATH,
@@ -153,7 +154,11 @@ def test_store_caches_until_margin_before_expiry() -> None:
         (2592000, 60.0, 2592000 - 60.0),
         ("3600", 300.0, 3300.0),  # numeric string accepted
         (None, 300.0, DEFAULT_EXPIRES_IN - 300.0),  # missing -> conservative default
-        (0, 300.0, 0.0),  # already expired: used once, not cached
+        # unusable expiry -> a short lifetime, never "do not cache"
+        (0, 300.0, SHORT_LIFETIME * 0.9),
+        (-5, 300.0, SHORT_LIFETIME * 0.9),
+        ("nan", 300.0, DEFAULT_EXPIRES_IN - 300.0),
+        ("inf", 300.0, DEFAULT_EXPIRES_IN - 300.0),
     ],
 )
 def test_expiry_margin(expires_in: object, margin: float, valid_for: float) -> None:

@@ -35,7 +35,13 @@ def sync_client(
     handler: Callable[[httpx.Request], httpx.Response], **kwargs: object
 ) -> WenxinClient:
     http = httpx.Client(transport=httpx.MockTransport(handler))
-    return WenxinClient("Llama-2-13b-chat", access_token="tok", http_client=http, **kwargs)  # type: ignore[arg-type]
+    return WenxinClient(
+        "Llama-2-13b-chat",
+        api="v1",
+        access_token="tok",
+        http_client=http,
+        **kwargs,  # type: ignore[arg-type]
+    )
 
 
 def sse_answer(*parts: bytes) -> Callable[[httpx.Request], httpx.Response]:
@@ -92,7 +98,7 @@ async def test_async_stream_whose_unterminated_last_event_is_not_is_end_raises()
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
         client = AsyncWenxinClient(
-            "Llama-2-13b-chat", access_token="tok", http_client=http, max_retries=0
+            "Llama-2-13b-chat", api="v1", access_token="tok", http_client=http, max_retries=0
         )
         with pytest.raises(StreamInterruptedError):
             async for _ in client.stream(MESSAGES):
@@ -222,8 +228,9 @@ def test_token_request_carries_the_client_timeout() -> None:
     http = httpx.Client(transport=httpx.MockTransport(handler))
     client = WenxinClient(
         "Llama-2-13b-chat",
-        api_key="a",
-        secret_key="b",
+        api="v1",
+        qianfan_ak="a",
+        qianfan_sk="b",
         base_url="http://h",
         timeout=3.0,
         http_client=http,

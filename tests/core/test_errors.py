@@ -64,7 +64,7 @@ def mock_client(
     handler: Callable[[httpx.Request], httpx.Response], *, model: str = "Llama-2-13b-chat"
 ) -> WenxinClient:
     http = httpx.Client(transport=httpx.MockTransport(handler))
-    return WenxinClient(model, access_token=TOKEN, http_client=http, max_retries=0)
+    return WenxinClient(model, api="v1", access_token=TOKEN, http_client=http, max_retries=0)
 
 
 def assert_no_secret(err: BaseException) -> None:

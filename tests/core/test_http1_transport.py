@@ -472,8 +472,9 @@ async def test_the_token_fetch_gets_the_calls_timeouts() -> None:
     async with scripted(silent) as server:
         client = AsyncWenxinClient(
             "Llama-2-13b-chat",
-            api_key="ak-timeout",
-            secret_key="sk-timeout",
+            api="v1",
+            qianfan_ak="ak-timeout",
+            qianfan_sk="sk-timeout",
             base_url=f"http://127.0.0.1:{server.port}",
             timeout=httpx.Timeout(5, read=0.1),
             max_retries=0,
@@ -503,7 +504,10 @@ async def test_a_compressed_answer_is_decoded() -> None:
     async with (
         scripted(reply) as server,
         AsyncWenxinClient(
-            "Llama-2-13b-chat", access_token="tok", base_url=f"http://127.0.0.1:{server.port}"
+            "Llama-2-13b-chat",
+            api="v1",
+            access_token="tok",
+            base_url=f"http://127.0.0.1:{server.port}",
         ) as client,
     ):
         completion = await client.chat([{"role": "user", "content": "hi"}])
@@ -526,7 +530,10 @@ async def test_a_chunked_answer_in_pieces_is_read_whole() -> None:
     async with (
         scripted(reply) as server,
         AsyncWenxinClient(
-            "Llama-2-13b-chat", access_token="tok", base_url=f"http://127.0.0.1:{server.port}"
+            "Llama-2-13b-chat",
+            api="v1",
+            access_token="tok",
+            base_url=f"http://127.0.0.1:{server.port}",
         ) as client,
     ):
         for _ in range(2):
@@ -538,7 +545,9 @@ async def test_a_chunked_answer_in_pieces_is_read_whole() -> None:
 async def test_the_request_on_the_wire_is_what_httpx_would_build() -> None:
     async with scripted(answer(OK)) as server:
         base = f"http://127.0.0.1:{server.port}"
-        async with AsyncWenxinClient("Llama-2-13b-chat", access_token="tok", base_url=base) as c:
+        async with AsyncWenxinClient(
+            "Llama-2-13b-chat", api="v1", access_token="tok", base_url=base
+        ) as c:
             with contextlib.suppress(Exception):
                 await c.chat([{"role": "user", "content": "Hello, 世界"}], temperature=0.5)
     sent = server.requests[0]

@@ -158,7 +158,7 @@ def test_client_rejects_bad_params_before_sending() -> None:
         return httpx.Response(200, json={"result": "x"})
 
     http = httpx.Client(transport=httpx.MockTransport(handler))
-    client = WenxinClient("Llama-2-13b-chat", access_token="tok", http_client=http)
+    client = WenxinClient("Llama-2-13b-chat", api="v1", access_token="tok", http_client=http)
     messages = [{"role": "user", "content": "hi"}]
     with pytest.raises(WenxinValidationError) as info:
         client.chat(messages, temperature=0)

@@ -23,6 +23,7 @@ def client_answering(status: int, content_type: str | None, body: bytes) -> Wenx
 
     return WenxinClient(
         "Llama-2-13b-chat",
+        api="v1",
         access_token="t",
         base_url="http://qianfan.test",
         max_retries=0,

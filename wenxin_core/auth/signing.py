@@ -184,6 +184,8 @@ class BceSigningAuth(httpx.Auth):
 
     requires_request_body = False
     requires_response_body = False
+    refreshable = False
+    """Never: a signature has no token to refresh, so a rejection is final."""
 
     def __init__(
         self,

@@ -1,26 +1,30 @@
-"""Access-token mode: the application's API Key / Secret Key exchanged for an OAuth access token.
+"""V1 access-token mode: the application's API Key / Secret Key exchanged for an OAuth token.
 
-:class:`TokenProvider` owns the cached token: when it expires, how to fetch it, how to parse the
-answer, and compare-and-clear invalidation. :class:`AccessTokenAuth` is the httpx auth that puts
-the token on each request as ``?access_token=...``, fetching it through the *same* httpx client
-(single-flight: one fetch for any number of concurrent threads or asyncio tasks).
-:class:`FixedTokenAuth` sends a token the user supplied and never refreshes it.
+:class:`TokenProvider` knows how to fetch the token and parse the answer; the cache, its
+expiry and compare-and-clear invalidation come from
+:class:`~wenxin_core.auth.cached.CachedTokenProvider`. :class:`AccessTokenAuth` is the httpx
+auth that puts the token on each request as ``?access_token=...``, fetching it through the
+*same* httpx client (single-flight: one fetch for any number of concurrent threads or asyncio
+tasks). :class:`FixedTokenAuth` sends a token the user supplied and never refreshes it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
+import math
 import time
-import weakref
-from collections.abc import AsyncGenerator, Callable, Generator
+from collections.abc import Callable, Generator
 from functools import lru_cache
 from typing import Any
 
 import httpx
 from pydantic import SecretStr
 
+from wenxin_core.auth.cached import (
+    DEFAULT_REFRESH_MARGIN,
+    CachedTokenProvider,
+    RefreshingTokenAuth,
+)
 from wenxin_core.errors import AuthenticationError, WenxinError, error_from_body, error_from_status
 from wenxin_core.redact import REDACTED
 
@@ -40,9 +44,9 @@ DEFAULT_EXPIRES_IN = 3600.0
 """Lifetime assumed when the token answer carries no usable ``expires_in`` (conservative)."""
 
 _KEY_HINT = (
-    "check that these are the API Key and Secret Key of a Qianfan application, not the "
-    "account's IAM Access Key / Secret Key (QIANFAN_ACCESS_KEY / QIANFAN_SECRET_KEY, used for "
-    "bce-auth-v1 signing)"
+    "check that these are the API Key and Secret Key of a V1 Qianfan application (qianfan_ak / "
+    "qianfan_sk), not the account's IAM Access Key / Secret Key (access_key / secret_key, "
+    "QIANFAN_ACCESS_KEY / QIANFAN_SECRET_KEY)"
 )
 
 
@@ -50,19 +54,6 @@ def token_of(request: httpx.Request) -> str | None:
     """Return the ``access_token`` query parameter a request carries, if any."""
     value = request.url.params.get("access_token")
     return str(value) if value is not None else None
-
-
-def _token_request_for(provider: TokenProvider, request: httpx.Request) -> httpx.Request:
-    """The provider's token request, with the timeouts of the request it is fetched for.
-
-    A request yielded from an auth flow does not go through ``Client.build_request``, so without
-    this it would carry no ``timeout`` extension and could wait forever.
-    """
-    token_request = provider.token_request()
-    timeout = request.extensions.get("timeout")
-    if timeout is not None:
-        token_request.extensions = {**token_request.extensions, "timeout": timeout}
-    return token_request
 
 
 def _with_token(request: httpx.Request, token: str) -> None:
@@ -80,17 +71,17 @@ def _url_with_token(url: str, token: str) -> httpx.URL:
     return httpx.URL(url).copy_set_param("access_token", token)
 
 
-class TokenProvider:
-    """Fetches, caches and invalidates the OAuth access token of one application.
+class TokenProvider(CachedTokenProvider):
+    """Fetches, caches and invalidates the OAuth access token of one V1 application.
 
     The token is cached until ``refresh_margin`` seconds (or 10% of ``expires_in``, whichever is
     smaller) before it expires. The provider does no I/O itself: :meth:`token_request` builds the
     request and :meth:`store` parses the answer, so any httpx client (sync or async) can send it.
 
     Args:
-        api_key: the application's API Key (``QIANFAN_AK``).
-        secret_key: the application's Secret Key (``QIANFAN_SK``).
-        base_url: the service base URL, e.g. ``https://aip.baidubce.com``.
+        qianfan_ak: the V1 application's API Key (``QIANFAN_AK``).
+        qianfan_sk: the V1 application's Secret Key (``QIANFAN_SK``).
+        base_url: the V1 service base URL, e.g. ``https://aip.baidubce.com``.
         refresh_margin: seconds before expiry at which a token counts as stale.
         clock: a monotonic clock in seconds (injectable for tests).
 
@@ -101,68 +92,17 @@ class TokenProvider:
 
     def __init__(
         self,
-        api_key: SecretStr,
-        secret_key: SecretStr,
+        qianfan_ak: SecretStr,
+        qianfan_sk: SecretStr,
         *,
         base_url: str,
-        refresh_margin: float = 300.0,
+        refresh_margin: float = DEFAULT_REFRESH_MARGIN,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if refresh_margin < 0:
-            raise ValueError("refresh_margin must not be negative")
-        self._api_key = api_key
-        self._secret_key = secret_key
+        super().__init__(refresh_margin=refresh_margin, clock=clock)
+        self._api_key = qianfan_ak
+        self._secret_key = qianfan_sk
         self.base_url = base_url.rstrip("/")
-        self.refresh_margin = float(refresh_margin)
-        self._clock = clock
-        self._token: str | None = None
-        self._valid_until = 0.0
-        self.fetch_count = 0
-        # Guards _token/_valid_until/fetch_count; held only for a few instructions.
-        self._state_lock = threading.Lock()
-        # Single flight for synchronous fetches; held while the token request is in flight.
-        self.thread_lock = threading.Lock()
-        self._loop_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-            weakref.WeakKeyDictionary()
-        )
-        self._loop_locks_guard = threading.Lock()
-
-    def async_lock(self) -> asyncio.Lock:
-        """Return the single-flight lock of the running event loop (created on first use).
-
-        One lock per loop, so a provider used from several event loops over its life (several
-        ``asyncio.run`` calls, loops in different threads) never hits "bound to a different
-        event loop".
-        """
-        loop = asyncio.get_running_loop()
-        with self._loop_locks_guard:
-            lock = self._loop_locks.get(loop)
-            if lock is None:
-                lock = asyncio.Lock()
-                self._loop_locks[loop] = lock
-            return lock
-
-    def current(self) -> str | None:
-        """Return the cached token if it is still valid, else ``None``."""
-        with self._state_lock:
-            if self._token is not None and self._clock() < self._valid_until:
-                return self._token
-            return None
-
-    def invalidate(self, stale_token: str | None) -> bool:
-        """Forget the cached token, but only if it is still ``stale_token`` (compare-and-clear).
-
-        Returns ``True`` when the token was cleared; ``False`` when another caller has already
-        replaced (or cleared) it, in which case the current token is used as is.
-        """
-        if stale_token is None:
-            return False
-        with self._state_lock:
-            if self._token is not None and self._token == stale_token:
-                self._token = None
-                self._valid_until = 0.0
-                return True
-            return False
 
     def token_request(self) -> httpx.Request:
         """Build ``POST {base}/oauth/2.0/token?grant_type=client_credentials&...`` (empty body)."""
@@ -194,12 +134,7 @@ class TokenProvider:
         token: str = body["access_token"]
         if not token:
             raise self._failure(response, body)
-        expires_in = _as_seconds(body.get("expires_in"))
-        margin = min(self.refresh_margin, 0.1 * expires_in)
-        with self._state_lock:
-            self._token = token
-            self._valid_until = self._clock() + expires_in - margin
-            self.fetch_count += 1
+        self.cache(token, _as_seconds(body.get("expires_in")))
         return token
 
     @staticmethod
@@ -259,7 +194,7 @@ class TokenProvider:
 
     def __repr__(self) -> str:
         return (
-            f"TokenProvider(base_url={self.base_url!r}, api_key=SecretStr('**********'), "
+            f"TokenProvider(base_url={self.base_url!r}, qianfan_ak=SecretStr('**********'), "
             f"cached={self.current() is not None}, fetch_count={self.fetch_count})"
         )
 
@@ -267,77 +202,38 @@ class TokenProvider:
 def _as_seconds(value: object) -> float:
     if isinstance(value, bool):
         return DEFAULT_EXPIRES_IN
+    seconds = DEFAULT_EXPIRES_IN
     if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
+        seconds = float(value)
+    elif isinstance(value, str):
         try:
-            return float(value)
+            seconds = float(value)
         except ValueError:
             return DEFAULT_EXPIRES_IN
-    return DEFAULT_EXPIRES_IN
+    return seconds if math.isfinite(seconds) else DEFAULT_EXPIRES_IN
 
 
-class AccessTokenAuth(httpx.Auth):
-    """httpx auth for access-token mode: ``?access_token=`` from a :class:`TokenProvider`.
+class AccessTokenAuth(RefreshingTokenAuth):
+    """httpx auth for V1 access-token mode: ``?access_token=`` from a :class:`TokenProvider`.
 
-    On a cold or stale cache the token is fetched by yielding the provider's token request, so it
-    goes through the same httpx client (its transport, proxies, timeouts). Fetches are
-    single-flight: a thread lock for sync clients, a per-event-loop asyncio lock for async ones.
-    One instance may be shared by a sync and an async client to share the token cache.
-
-    When the service answers 110/111 for a request, the client calls :meth:`rejected` and then
-    replays the request; the replay fetches a new token (once, however many callers saw the
-    stale one).
+    The single-flight fetch, the warm-cache fast path (:meth:`apply_now`) and compare-and-clear
+    :meth:`rejected` come from :class:`~wenxin_core.auth.cached.RefreshingTokenAuth`. When the
+    service answers 110/111 for a request, the client calls :meth:`rejected` and then replays
+    the request; the replay fetches a new token (once, however many callers saw the stale one).
     """
 
-    requires_request_body = False
-    requires_response_body = False
+    provider: TokenProvider
 
     def __init__(self, provider: TokenProvider) -> None:
-        self.provider = provider
+        super().__init__(provider)
 
-    def sync_auth_flow(
-        self, request: httpx.Request
-    ) -> Generator[httpx.Request, httpx.Response, None]:
-        """Put a valid token on ``request`` (fetching it first if needed) and send it."""
-        if not self.apply_now(request):
-            with self.provider.thread_lock:
-                if not self.apply_now(request):  # no other thread fetched one meanwhile
-                    response = yield _token_request_for(self.provider, request)
-                    response.read()
-                    _with_token(request, self.provider.store(response))
-        yield request
-
-    async def async_auth_flow(
-        self, request: httpx.Request
-    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        """Async twin of :meth:`sync_auth_flow`, single-flight per event loop."""
-        if not self.apply_now(request):
-            async with self.provider.async_lock():
-                if not self.apply_now(request):  # no other task fetched one meanwhile
-                    response = yield _token_request_for(self.provider, request)
-                    await response.aread()
-                    _with_token(request, self.provider.store(response))
-        yield request
-
-    def apply_now(self, request: httpx.Request) -> bool:
-        """Put the cached token on ``request``; False (nothing done) when a fetch is due.
-
-        The flows start with it; the clients' own send path calls it alone when it can.
-        """
-        token = self.provider.current()
-        if token is None:
-            return False
+    def attach(self, request: httpx.Request, token: str) -> None:
+        """Set (replace) the ``access_token`` query parameter of ``request``."""
         _with_token(request, token)
-        return True
 
-    def rejected(self, request: httpx.Request) -> None:
-        """Invalidate the token ``request`` carried (the service answered 110/111 for it).
-
-        Compare-and-clear: if another caller already replaced that token, nothing happens and the
-        replay uses the current one.
-        """
-        self.provider.invalidate(token_of(request))
+    def token_carried(self, request: httpx.Request) -> str | None:
+        """Return the ``access_token`` query parameter of ``request``."""
+        return token_of(request)
 
     def __repr__(self) -> str:
         return f"AccessTokenAuth(provider={self.provider!r})"
@@ -351,6 +247,8 @@ class FixedTokenAuth(httpx.Auth):
 
     requires_request_body = False
     requires_response_body = False
+    refreshable = False
+    """Never: a fixed token cannot be refreshed, so a rejection is final."""
 
     def __init__(self, access_token: SecretStr) -> None:
         self._access_token = access_token
