@@ -1,14 +1,15 @@
-"""``ChatWenxin``: Baidu Qianfan chat models (Llama-2, ERNIE, deployed endpoints) for LangChain.
+"""``ChatWenxin``: Baidu Qianfan chat models (ERNIE, DeepSeek, Qwen, your services) for LangChain.
 
-The class only translates between LangChain and :mod:`wenxin_core`: messages, parameters,
-answers, usage and errors. HTTP, authentication, retries, validation and message normalisation
-are the core's.
+The class only translates between LangChain and :mod:`wenxin_core`: messages
+(:mod:`langchain_wenxin.messages`), options (:mod:`langchain_wenxin._options`), answers
+(:mod:`langchain_wenxin._replies`), credentials (:mod:`langchain_wenxin._settings`) and errors
+(:mod:`langchain_wenxin.errors`). HTTP, authentication, retries, the wire protocols (V2, and V1
+behind ``api="v1"``) and message normalisation are the core's.
 """
 
 from __future__ import annotations
 
 import inspect
-import os
 import threading
 import warnings
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -20,39 +21,25 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import LangSmithParams
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, model_validator
 from typing_extensions import Self
 
-from langchain_wenxin._metadata import PROVIDER, response_metadata, usage_metadata
+from langchain_wenxin._metadata import PROVIDER
+from langchain_wenxin._options import CALL_OPTIONS, MIN_TEMPERATURE, check_model_options
+from langchain_wenxin._replies import ai_message, generation_chunk
+from langchain_wenxin._settings import CREDENTIAL_FIELDS, credentials_from_env, secret_env_vars
 from langchain_wenxin.errors import translate_error
 from langchain_wenxin.messages import convert_messages
 from wenxin_core import AsyncWenxinClient, WenxinClient
 from wenxin_core import errors as core_errors
-from wenxin_core.auth import ENV_VARS, Credentials, build_auth
-from wenxin_core.catalog import DEFAULT_MODEL, ModelSpec, resolve_model
-from wenxin_core.params import ChatParams
+from wenxin_core.auth import Credentials, build_auth
+from wenxin_core.catalog import DEFAULT_MODEL, DEFAULT_V1_MODEL, ModelSpec, resolve_model
 from wenxin_core.request import DEFAULT_TIMEOUT
-from wenxin_core.types import ChatCompletion, ChatCompletionChunk
 
-__all__ = ["DEFAULT_MODEL", "MIN_TEMPERATURE", "ChatWenxin"]
-
-MIN_TEMPERATURE = 0.01
-"""What ``temperature=0`` is sent as: Qianfan accepts (0, 1], and LangChain's 0 means "greedy"."""
-
-_CREDENTIAL_FIELDS = {
-    "qianfan_ak": "api_key",
-    "qianfan_sk": "secret_key",
-    "qianfan_access_token": "access_token",
-    "qianfan_access_key": "access_key",
-    "qianfan_iam_secret_key": "iam_secret_key",
-}
-"""Field name -> the core's argument name (also the field's alias)."""
-
-_CALL_PARAMS = frozenset({"temperature", "top_p", "top_k", "penalty_score", "user_id", "timeout"})
-"""Per-call keyword arguments passed to the core under the same name."""
+__all__ = ["DEFAULT_MODEL", "DEFAULT_V1_MODEL", "MIN_TEMPERATURE", "ChatWenxin"]
 
 _init_lock = threading.Lock()
 """Guards the lazy creation of an instance's auth and clients (cheap, held only once)."""
@@ -70,29 +57,42 @@ def _core_errors_translated() -> Iterator[None]:
 class ChatWenxin(BaseChatModel):
     """Baidu Qianfan (文心千帆) chat models as a LangChain chat model.
 
+    Qianfan V2 (``https://qianfan.baidubce.com/v2``, OpenAI-compatible) is the default; Baidu
+    shut the public V1 interface on 2026-08-31, which stays reachable with ``api="v1"`` (private
+    deployments).
+
     Setup:
-        Credentials come from the arguments or the environment, in one of two modes:
+        Credentials come from the arguments or, when none is given, the environment (the core's
+        rule: arguments win entirely):
 
-        - the application's API Key / Secret Key: ``api_key`` / ``secret_key``
-          (``QIANFAN_AK`` / ``QIANFAN_SK``), or a ready ``access_token``
-          (``QIANFAN_ACCESS_TOKEN``);
-        - the account's IAM Access Key / Secret Key: ``access_key`` / ``iam_secret_key``
-          (``QIANFAN_ACCESS_KEY`` / ``QIANFAN_SECRET_KEY``), for bce-auth-v1 signing.
+        - V2: the console API Key ``api_key`` (``QIANFAN_API_KEY``), sent as a Bearer token; or
+          the account's IAM pair ``access_key`` / ``secret_key`` (``QIANFAN_ACCESS_KEY`` /
+          ``QIANFAN_SECRET_KEY``), which mints a token at ``iam_base_url``. ``app_id``
+          (``QIANFAN_APP_ID``) bills a V2 application.
+        - V1 (``api="v1"``): the application's ``qianfan_ak`` / ``qianfan_sk`` (``QIANFAN_AK`` /
+          ``QIANFAN_SK``), a ready ``access_token`` (``QIANFAN_ACCESS_TOKEN``), or the IAM pair
+          (bce-auth-v1 signing).
 
-        If any credential is passed as an argument, the environment's credentials are not read
-        (the core's rule). ``base_url`` defaults to ``QIANFAN_BASE_URL``, else Baidu's host.
+        ``base_url`` defaults to ``QIANFAN_BASE_URL``, else Baidu's host for the interface.
 
     Key init args:
-        model: a catalog model name, case-insensitive (``"Llama-2-13b-chat"``,
-            ``"ERNIE-3.5-8K"``...). There is no default: give ``model`` or ``endpoint``.
-        endpoint: the endpoint suffix of a self-deployed service (how Dolly-12B is served);
-            with ``model`` too, a deployment of that catalog model.
-        temperature, top_p, top_k, penalty_score, stop, user_id: sampling options (also per
-            call). ``temperature=0`` is sent as :data:`MIN_TEMPERATURE`.
-        max_tokens: the output limit (``max_output_tokens``); only ERNIE models take one: on
-            others it is not sent and a warning says so (per call it is rejected).
+        model: a V2 model id (``"ernie-4.5-turbo-32k"``, the default; ``"ernie-x1.1"``,
+            ``"deepseek-v3.2"``...) or the API name of your own deployed service (a Llama-2 or
+            Dolly redeployed on V2: ``model="<service API name>"``). An id the catalog does not
+            know passes through with conservative capabilities; ``capabilities`` overrides them.
+        api: ``"v2"`` (default) or ``"v1"``; on V1 ``model`` is a catalog name and ``endpoint``
+            a self-deployed service's suffix.
+        temperature, top_p, penalty_score, stop, seed, frequency_penalty, presence_penalty,
+            user_id, max_tokens: sampling options (also per call). ``temperature=0`` is sent as
+            :data:`MIN_TEMPERATURE`. An option the model does not accept fails at construction
+            (:class:`~langchain_wenxin.errors.UnsupportedParameterError`). ``top_k``: V1 only.
+        reasoning: the one reasoning switch: ``True`` / ``False`` or
+            ``{"enabled": bool, "budget": int, "effort": "low"|"medium"|"high"}``; the core maps
+            it to each model's own fields. The reasoning text arrives in
+            ``additional_kwargs["reasoning_content"]`` (a ``reasoning`` block with
+            ``output_version="v1"``).
         streaming: make ``invoke`` stream under the hood (callbacks get every chunk).
-        model_kwargs: model-specific body fields (``disable_search``...); unknown keyword
+        model_kwargs: model-specific body fields (``web_search``...); unknown keyword
             arguments land here with a warning.
         timeout, max_retries, overflow: passed to the core client.
         http_client, http_async_client: ``httpx.Client`` / ``httpx.AsyncClient`` to use.
@@ -102,7 +102,7 @@ class ChatWenxin(BaseChatModel):
 
             from langchain_wenxin import ChatWenxin
 
-            llm = ChatWenxin(model="Llama-2-13b-chat", api_key="...", secret_key="...")
+            llm = ChatWenxin(model="ernie-4.5-turbo-32k", api_key="bce-v3/ALTAK-...")
             llm.invoke("Hello").content
             for chunk in llm.stream("Tell me a story"):
                 print(chunk.content, end="")
@@ -115,22 +115,30 @@ class ChatWenxin(BaseChatModel):
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
     model: str | None = Field(default=None, alias="model_name")
-    """Catalog model name (case-insensitive); ``Llama-2-13b-chat`` when no endpoint is given."""
+    """The model id (V2) or catalog name (V1); ``DEFAULT_MODEL`` on V2 when not given."""
+    api: Literal["v2", "v1"] = "v2"
+    """The wire protocol: ``"v2"`` (the live service) or ``"v1"`` (legacy deployments)."""
     endpoint: str | None = None
-    """Endpoint suffix of a self-deployed service."""
+    """V1 only: the endpoint suffix of a self-deployed V1 service."""
 
-    qianfan_ak: SecretStr | None = Field(default=None, alias="api_key")
-    """The application's API Key (``QIANFAN_AK``)."""
-    qianfan_sk: SecretStr | None = Field(default=None, alias="secret_key")
-    """The application's Secret Key (``QIANFAN_SK``)."""
-    qianfan_access_token: SecretStr | None = Field(default=None, alias="access_token")
-    """A ready access token (``QIANFAN_ACCESS_TOKEN``)."""
-    qianfan_access_key: SecretStr | None = Field(default=None, alias="access_key")
+    api_key: SecretStr | None = None
+    """V2: the console API Key (``QIANFAN_API_KEY``), sent as ``Authorization: Bearer``."""
+    access_key: SecretStr | None = None
     """The account's IAM Access Key (``QIANFAN_ACCESS_KEY``)."""
-    qianfan_iam_secret_key: SecretStr | None = Field(default=None, alias="iam_secret_key")
+    secret_key: SecretStr | None = None
     """The account's IAM Secret Key (``QIANFAN_SECRET_KEY``)."""
+    app_id: str | None = None
+    """V2: the application to bill (``QIANFAN_APP_ID``), sent as the ``appid`` header."""
+    iam_base_url: str | None = None
+    """V2: where the IAM pair mints tokens; default ``QIANFAN_IAM_BASE_URL``, else Baidu's IAM."""
+    qianfan_ak: SecretStr | None = None
+    """V1: the application's API Key (``QIANFAN_AK``)."""
+    qianfan_sk: SecretStr | None = None
+    """V1: the application's Secret Key (``QIANFAN_SK``)."""
+    access_token: SecretStr | None = None
+    """V1: a ready access token (``QIANFAN_ACCESS_TOKEN``)."""
     base_url: str | None = None
-    """API host; default ``QIANFAN_BASE_URL``, else ``https://aip.baidubce.com``."""
+    """API base URL; default ``QIANFAN_BASE_URL``, else Baidu's (``.../v2`` on V2)."""
 
     timeout: float | None = None
     """Seconds per attempt; ``None``: the core's default (10 s connect, 300 s read)."""
@@ -144,15 +152,25 @@ class ChatWenxin(BaseChatModel):
     top_p: float | None = None
     """Nucleus sampling, [0, 1]."""
     top_k: int | None = None
-    """Top-k sampling (Llama and other open models)."""
+    """V1 only: top-k sampling (Llama and other open models)."""
     penalty_score: float | None = None
     """Repetition penalty, [1, 2]."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Stop strings (at most 4, each at most 20 characters)."""
+    max_tokens: int | None = Field(default=None, alias="max_output_tokens")
+    """Output token limit (V2: at most the model's ``max_output_tokens``)."""
+    seed: int | None = None
+    """V2: sampling seed."""
+    frequency_penalty: float | None = None
+    """V2: OpenAI-like frequency penalty."""
+    presence_penalty: float | None = None
+    """V2: OpenAI-like presence penalty."""
     user_id: str | None = None
     """The end user's id, for the service's abuse monitoring."""
-    max_tokens: int | None = Field(default=None, alias="max_output_tokens")
-    """Output token limit, for models that accept ``max_output_tokens`` (ERNIE)."""
+    reasoning: bool | dict[str, Any] | None = None
+    """V2: thinking on/off, or ``{"enabled", "budget", "effort"}`` (reasoning models only)."""
+    capabilities: dict[str, Any] | None = None
+    """V2: overrides of the catalog's capabilities (``ModelSpec`` fields) for an unknown id."""
     streaming: bool = False
     """Whether ``invoke`` streams under the hood."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
@@ -165,11 +183,14 @@ class ChatWenxin(BaseChatModel):
 
     _auth: httpx.Auth | None = PrivateAttr(default=None)
     _base: str | None = PrivateAttr(default=None)
+    _app_id: str | None = PrivateAttr(default=None)
     _client: WenxinClient | None = PrivateAttr(default=None)
     _async_client: AsyncWenxinClient | None = PrivateAttr(default=None)
+    _spec_key: tuple[Any, ...] | None = PrivateAttr(default=None)
+    _spec_value: ModelSpec | None = PrivateAttr(default=None)
 
     def __init__(self, **data: Any) -> None:
-        """Build the model; a core validation error surfaces as its own class, not wrapped."""
+        """Build the model; a core error surfaces as its own class, not wrapped."""
         try:
             super().__init__(**data)
         except ValidationError as exc:
@@ -178,37 +199,34 @@ class ChatWenxin(BaseChatModel):
                 if isinstance(original, core_errors.WenxinError):
                     raise translate_error(original) from None
             raise
+        except core_errors.WenxinError as exc:
+            raise translate_error(exc) from None
 
     @model_validator(mode="before")
     @classmethod
     def _build_extra(cls, values: Any) -> Any:
-        """Move unknown keyword arguments into ``model_kwargs``, with a warning."""
+        """Default ``model``; move unknown keyword arguments into ``model_kwargs`` (warning)."""
         if not isinstance(values, dict):
             return values
-        return _build_model_kwargs(dict(values), get_pydantic_field_names(cls))
+        values = dict(values)
+        if values.get("model") is None and values.get("model_name") is None:
+            values.pop("model_name", None)
+            if values.get("api", "v2") != "v1":
+                values["model"] = DEFAULT_MODEL
+            elif values.get("endpoint") is None:
+                values["model"] = DEFAULT_V1_MODEL
+        return _build_model_kwargs(values, get_pydantic_field_names(cls))
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        """Resolve the model, check the sampling options and ``max_tokens``, read credentials."""
-        if self.model is None and self.endpoint is None:
-            object.__setattr__(self, "model", DEFAULT_MODEL)
-        spec = resolve_model(self.model, self.endpoint)
-        # Sampling options fail here, at construction, not at the first call.
-        ChatParams.build(
-            temperature=MIN_TEMPERATURE if self.temperature == 0 else self.temperature,
-            top_p=self.top_p,
-            top_k=self.top_k,
-            penalty_score=self.penalty_score,
-            stop=self.stop or None,
-            user_id=self.user_id,
-        )
-        if all(getattr(self, name) is None for name in _CREDENTIAL_FIELDS):
-            # The core's rule: arguments win entirely, else every credential comes from env.
-            for name, arg in _CREDENTIAL_FIELDS.items():
-                value = os.environ.get(ENV_VARS[arg], "").strip()
-                if value:
-                    object.__setattr__(self, name, SecretStr(value))
-        if self.max_tokens is not None and not spec.accepts_max_output_tokens:
+        """Resolve the model, check its options, read credentials from env when none is given."""
+        spec = self._spec  # an unknown V1 name or a V2 endpoint fails here
+        check_model_options(spec, self._option_values())
+        if all(getattr(self, name) is None for name in CREDENTIAL_FIELDS):
+            # The core's rule: arguments win entirely, else the credentials come from env.
+            for name, value in credentials_from_env(self.api).items():
+                object.__setattr__(self, name, value)
+        if self.api == "v1" and self.max_tokens is not None and not spec.accepts_max_output_tokens:
             warnings.warn(
                 f"max_tokens={self.max_tokens} is not supported by {spec.name} (it has no "
                 "max_output_tokens field); it will not be sent",
@@ -216,6 +234,21 @@ class ChatWenxin(BaseChatModel):
                 stacklevel=2,
             )
         return self
+
+    def _option_values(self) -> dict[str, Any]:
+        return {
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "top_k": self.top_k,
+            "penalty_score": self.penalty_score,
+            "stop": self.stop,
+            "seed": self.seed,
+            "frequency_penalty": self.frequency_penalty,
+            "presence_penalty": self.presence_penalty,
+            "user_id": self.user_id,
+            "reasoning": self.reasoning,
+            "max_tokens": self.max_tokens,
+        }
 
     # -- LangChain plumbing -------------------------------------------------------------
 
@@ -225,17 +258,25 @@ class ChatWenxin(BaseChatModel):
 
     @property
     def _spec(self) -> ModelSpec:
-        return resolve_model(self.model, self.endpoint)
+        """The catalog spec of the configured model (with ``capabilities``), cached."""
+        key = (self.api, self.model, self.endpoint, repr(self.capabilities))
+        if self._spec_key != key or self._spec_value is None:
+            spec = resolve_model(self.model, self.endpoint, api=self.api)
+            if self.capabilities:
+                spec = spec.with_overrides(self.capabilities)
+            self._spec_value, self._spec_key = spec, key
+        return self._spec_value
 
     @property
     def model_label(self) -> str:
-        """The catalog name of the model, or the endpoint of a self-deployed service."""
+        """The model's id (V2), catalog name (V1) or the endpoint of a V1 deployed service."""
         return self._spec.name
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
         return {
             "model": self.model,
+            "api": self.api,
             "endpoint": self.endpoint,
             "temperature": self.temperature,
             "top_p": self.top_p,
@@ -243,6 +284,10 @@ class ChatWenxin(BaseChatModel):
             "penalty_score": self.penalty_score,
             "stop": self.stop,
             "max_tokens": self.max_tokens,
+            "seed": self.seed,
+            "frequency_penalty": self.frequency_penalty,
+            "presence_penalty": self.presence_penalty,
+            "reasoning": self.reasoning,
             "model_kwargs": self.model_kwargs,
         }
 
@@ -265,23 +310,43 @@ class ChatWenxin(BaseChatModel):
 
     @property
     def lc_secrets(self) -> dict[str, str]:
-        """Credential fields and the environment variables ``loads`` reads them from."""
-        return {name: ENV_VARS[arg] for name, arg in _CREDENTIAL_FIELDS.items()}
+        """Secret fields and the environment variables ``loads`` reads them from."""
+        return secret_env_vars()
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         spec = self._spec
+        if spec.api == "v1":
+            profile = ModelProfile(
+                text_inputs=True,
+                text_outputs=True,
+                image_inputs=False,
+                audio_inputs=False,
+                video_inputs=False,
+                pdf_inputs=False,
+                tool_calling=False,
+                structured_output=False,
+            )
+            if spec.max_input_tokens:
+                profile["max_input_tokens"] = spec.max_input_tokens
+            return profile
         profile = ModelProfile(
             text_inputs=True,
             text_outputs=True,
-            image_inputs=False,
+            image_inputs=spec.vision,
             audio_inputs=False,
             video_inputs=False,
             pdf_inputs=False,
-            tool_calling=False,
-            structured_output=False,
+            tool_calling=spec.tools,
+            tool_choice=spec.tool_choice,
+            tool_call_streaming=spec.tools,
+            structured_output=spec.json_schema or spec.tools,
+            reasoning_output=spec.is_reasoning_model,
+            temperature="temperature" in spec.sampling,
         )
-        if spec.max_input_tokens:
-            profile["max_input_tokens"] = spec.max_input_tokens
+        if spec.context_window:
+            profile["max_input_tokens"] = spec.context_window
+        if spec.max_output_tokens:
+            profile["max_output_tokens"] = spec.max_output_tokens
         return profile
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
@@ -303,27 +368,33 @@ class ChatWenxin(BaseChatModel):
 
     # -- the core clients ---------------------------------------------------------------
 
-    def _shared_auth(self) -> tuple[httpx.Auth, str]:
-        """One auth (one token cache) for the sync and async clients, built on first use."""
+    def _client_kwargs(self) -> dict[str, Any]:
+        """The core client's arguments, with one auth (one token cache) for both clients."""
         if self._auth is None or self._base is None:
             credentials = Credentials.resolve(
-                **{arg: getattr(self, name) for name, arg in _CREDENTIAL_FIELDS.items()},
+                api=self.api,
+                **{name: getattr(self, name) for name in CREDENTIAL_FIELDS},
+                app_id=self.app_id,
+                iam_base_url=self.iam_base_url,
                 base_url=self.base_url,
             )
             self._auth = build_auth(credentials)
-            self._base = credentials.base_url
-        return self._auth, self._base
-
-    def _client_kwargs(self) -> dict[str, Any]:
-        auth, base = self._shared_auth()
-        return {
-            "endpoint": self.endpoint,
-            "base_url": base,
+            self._base, self._app_id = credentials.base_url, credentials.app_id
+        kwargs: dict[str, Any] = {
+            "api": self.api,
+            "auth": self._auth,
+            "base_url": self._base,
             "timeout": DEFAULT_TIMEOUT if self.timeout is None else self.timeout,
             "max_retries": self.max_retries,
             "overflow": self.overflow,
-            "auth": auth,
         }
+        if self._app_id is not None:
+            kwargs["app_id"] = self._app_id
+        if self.endpoint is not None:
+            kwargs["endpoint"] = self.endpoint
+        if self.capabilities:
+            kwargs["capabilities"] = self.capabilities
+        return kwargs
 
     @property
     def client(self) -> WenxinClient:
@@ -355,7 +426,6 @@ class ChatWenxin(BaseChatModel):
         extra.pop("stream", None)
         model = extra.pop("model", None)
         endpoint = extra.pop("endpoint", None)
-        spec = resolve_model(model, endpoint) if model or endpoint else self._spec
         # Only what is set: the core treats a missing option as unset, and skips work for it.
         args: dict[str, Any] = {
             name: value
@@ -366,59 +436,55 @@ class ChatWenxin(BaseChatModel):
                 ("top_p", self.top_p),
                 ("top_k", self.top_k),
                 ("penalty_score", self.penalty_score),
+                ("seed", self.seed),
+                ("frequency_penalty", self.frequency_penalty),
+                ("presence_penalty", self.presence_penalty),
                 ("user_id", self.user_id),
+                ("reasoning", self.reasoning),
             )
             if value is not None
         }
-        for name in _CALL_PARAMS:
-            if name in extra:
-                args[name] = extra.pop(name)
+        for name in CALL_OPTIONS.intersection(extra):
+            args[name] = extra.pop(name)
         if args.get("temperature") == 0:
             args["temperature"] = MIN_TEMPERATURE
         call_stop = stop if stop is not None else extra.pop("stop", None)
         call_stop = call_stop if call_stop is not None else self.stop
         if call_stop:
             args["stop"] = list(call_stop)
-        if "max_tokens" in extra or "max_output_tokens" in extra:
-            per_call = extra.pop("max_tokens", None)
-            per_call_alt = extra.pop("max_output_tokens", None)
-            args["max_output_tokens"] = per_call if per_call is not None else per_call_alt
-        elif self.max_tokens is not None and spec.accepts_max_output_tokens:
-            args["max_output_tokens"] = self.max_tokens
-        elif self.max_tokens is not None:
-            warnings.warn(
-                f"max_tokens={self.max_tokens} is not supported by {spec.name}; not sent",
-                UserWarning,
-                stacklevel=4,
-            )
+        self._max_tokens_arg(args, extra, model, endpoint)
         body = {**self.model_kwargs, **extra}
         if body:
             args["extra_body"] = body
         return args
 
-    def _chat_result(self, completion: ChatCompletion) -> ChatResult:
-        message = AIMessage(
-            content=completion.result,
-            id=completion.id or None,
-            usage_metadata=usage_metadata(completion.usage),
-            response_metadata=response_metadata(completion, self.model_label),
-        )
-        return ChatResult(generations=[ChatGeneration(message=message)])
+    def _max_tokens_arg(
+        self, args: dict[str, Any], extra: dict[str, Any], model: Any, endpoint: Any
+    ) -> None:
+        """Set ``max_output_tokens``: the call's, else the instance's (V1: when accepted)."""
+        if "max_tokens" in extra or "max_output_tokens" in extra:
+            per_call = extra.pop("max_tokens", None)
+            per_call_alt = extra.pop("max_output_tokens", None)
+            args["max_output_tokens"] = per_call if per_call is not None else per_call_alt
+            return
+        if self.max_tokens is None:
+            return
+        if self.api == "v2":
+            args["max_output_tokens"] = self.max_tokens
+            return
+        spec = resolve_model(model, endpoint) if model or endpoint else self._spec
+        if spec.accepts_max_output_tokens:
+            args["max_output_tokens"] = self.max_tokens
+        else:
+            warnings.warn(
+                f"max_tokens={self.max_tokens} is not supported by {spec.name}; not sent",
+                UserWarning,
+                stacklevel=5,
+            )
 
-    def _chunk(self, chunk: ChatCompletionChunk) -> ChatGenerationChunk:
-        if not chunk.is_end:
-            return ChatGenerationChunk(
-                message=AIMessageChunk(content=chunk.result, id=chunk.id or None)
-            )
-        return ChatGenerationChunk(
-            message=AIMessageChunk(
-                content=chunk.result,
-                id=chunk.id or None,
-                usage_metadata=usage_metadata(chunk.usage),
-                response_metadata=response_metadata(chunk, self.model_label),
-                chunk_position="last",
-            )
-        )
+    def _label(self, args: Mapping[str, Any]) -> str:
+        """The model name reported when the service names none (a per-call model wins)."""
+        return str(args.get("model") or args.get("endpoint") or self.model_label)
 
     # -- the four entry points ----------------------------------------------------------
 
@@ -431,8 +497,10 @@ class ChatWenxin(BaseChatModel):
     ) -> ChatResult:
         with _core_errors_translated():
             args = self._call_args(stop, kwargs)
-            completion = self.client.chat(convert_messages(messages), **args)
-        return self._chat_result(completion)
+            completion = self.client.chat(convert_messages(messages, api=self.api), **args)
+        return ChatResult(
+            generations=[ChatGeneration(message=ai_message(completion, self._label(args)))]
+        )
 
     async def _agenerate(
         self,
@@ -443,8 +511,12 @@ class ChatWenxin(BaseChatModel):
     ) -> ChatResult:
         with _core_errors_translated():
             args = self._call_args(stop, kwargs)
-            completion = await self.async_client.chat(convert_messages(messages), **args)
-        return self._chat_result(completion)
+            completion = await self.async_client.chat(
+                convert_messages(messages, api=self.api), **args
+            )
+        return ChatResult(
+            generations=[ChatGeneration(message=ai_message(completion, self._label(args)))]
+        )
 
     def _stream(
         self,
@@ -455,9 +527,10 @@ class ChatWenxin(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         with _core_errors_translated():
             args = self._call_args(stop, kwargs)
-            with self.client.stream(convert_messages(messages), **args) as stream:
+            label = self._label(args)
+            with self.client.stream(convert_messages(messages, api=self.api), **args) as stream:
                 for item in stream:
-                    chunk = self._chunk(item)
+                    chunk = generation_chunk(item, label)
                     if run_manager:
                         run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
@@ -471,10 +544,11 @@ class ChatWenxin(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         with _core_errors_translated():
             args = self._call_args(stop, kwargs)
-            stream = self.async_client.stream(convert_messages(messages), **args)
+            label = self._label(args)
+            stream = self.async_client.stream(convert_messages(messages, api=self.api), **args)
             async with stream:
                 async for item in stream:
-                    chunk = self._chunk(item)
+                    chunk = generation_chunk(item, label)
                     if run_manager:
                         await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk

@@ -7,8 +7,8 @@ themselves (every class here is a :class:`WenxinError`; the validation errors ar
 ``except langchain_core.exceptions.ModelRateLimitError`` (and LangChain's fallbacks / retries,
 which read ``is_retryable``) both see what :class:`~langchain_wenxin.ChatWenxin` raises.
 :func:`translate_error` turns a caught core error into its twin, keeping every attribute
-(``error_code``, ``request_id``, ``retry_after``, ``partial_text``, ...), the message, the
-``__cause__`` and the traceback.
+(``error_code``, ``request_id``, ``retry_after``, ``rate_limits``, ``partial_text``, ...), the
+message, the ``__cause__`` and the traceback.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from wenxin_core import errors as core
 
 __all__ = [
     "AuthenticationError",
+    "ContentPolicyError",
     "ContextOverflowError",
+    "InvalidIamTokenError",
     "InvalidMessagesError",
     "InvalidRequestError",
     "MissingCredentialsError",
@@ -83,12 +85,20 @@ class TokenExpiredError(core.TokenExpiredError, AuthenticationError):
     """The access token was still rejected after the core refreshed it once."""
 
 
+class InvalidIamTokenError(core.InvalidIamTokenError, TokenExpiredError):
+    """V2 refused the bearer token (HTTP 401 ``invalid_iam_token``) after the core's one re-mint."""
+
+
 class PermissionDeniedError(core.PermissionDeniedError, WenxinError, lc.ModelPermissionDeniedError):
     """The application may not use this model or service."""
 
 
+class ContentPolicyError(core.ContentPolicyError, PermissionDeniedError):
+    """V2 refused the content (HTTP 403 ``system_unsafe``, ``user_setting_unsafe``...)."""
+
+
 class RateLimitError(core.RateLimitError, WenxinError, lc.ModelRateLimitError):
-    """A request-rate or token-rate limit was hit (retryable)."""
+    """A request-rate or token-rate limit was hit (retryable); ``rate_limits`` when sent."""
 
 
 class QuotaExceededError(core.QuotaExceededError, RateLimitError):
@@ -135,8 +145,10 @@ _TWINS: tuple[tuple[type[core.WenxinError], type[core.WenxinError]], ...] = (
     (core.ContextOverflowError, ContextOverflowError),
     (core.WenxinValidationError, WenxinValidationError),
     (core.MissingCredentialsError, MissingCredentialsError),
+    (core.InvalidIamTokenError, InvalidIamTokenError),
     (core.TokenExpiredError, TokenExpiredError),
     (core.AuthenticationError, AuthenticationError),
+    (core.ContentPolicyError, ContentPolicyError),
     (core.PermissionDeniedError, PermissionDeniedError),
     (core.QuotaExceededError, QuotaExceededError),
     (core.RateLimitError, RateLimitError),

@@ -1,23 +1,35 @@
-"""Conversion of LangChain messages into the core's ``{"role", "content"}`` dicts.
+"""Conversion of LangChain messages into the core's neutral message mappings.
 
-Only translation happens here: merging same-role turns, system placement, alternation and
-length budgets are the core's normaliser's job (``wenxin_core.messages``). The Qianfan chat
-endpoints take text only and have no function/tool role, so:
+Only translation happens here: merging same-role turns, system placement, alternation, the
+order of tool turns and length budgets are the core's normaliser's job (``wenxin_core.messages``).
+
+On V2 (the default), the mappings are the core's neutral turns:
 
 - ``SystemMessage`` -> ``system``; ``HumanMessage`` -> ``user`` (its ``name`` is kept as a
-  ``"name: "`` prefix); ``AIMessage`` -> ``assistant`` (tool calls it made are rendered as text);
-- ``ChatMessage`` by its role (``user``/``human``, ``assistant``/``ai``, ``system``,
-  ``tool``/``function``);
-- ``ToolMessage`` / ``FunctionMessage`` -> ``user`` text that names the tool and its result;
-- string content and ``text`` blocks are accepted; image, audio, video or file blocks raise
-  :class:`langchain_wenxin.errors.InvalidMessagesError` naming the block type.
+  ``"name: "`` prefix, so no user text is lost);
+- ``AIMessage`` -> ``assistant``, with its ``tool_calls`` (and ``invalid_tool_calls`` that have an
+  id) as the core's ``{"id", "name", "arguments"}`` calls, ``arguments`` as JSON text; its text is
+  kept (``""`` when it has none). ``additional_kwargs["reasoning_content"]`` and reasoning blocks
+  are never sent back (the service answers HTTP 400 to them);
+- ``ToolMessage`` -> ``tool`` with its ``tool_call_id`` and the tool's name (its own ``name``, else
+  the name of the call it answers);
+- ``FunctionMessage`` (legacy, no call id to answer) -> ``user`` text naming the function;
+- ``ChatMessage`` by its role (``user``/``human``, ``assistant``/``ai``, ``system``; ``tool`` /
+  ``function`` roles carry no call id and become ``user`` text naming the role).
+
+On V1 (``api="v1"``), whose endpoints have no tool role, tool calls are rendered as assistant
+text and tool results as ``user`` text naming the tool.
+
+String content and ``text`` blocks are accepted (blocks joined in order); image, audio, video or
+file blocks raise :class:`langchain_wenxin.errors.InvalidMessagesError` naming the block type,
+rather than being dropped.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.messages import (
     AIMessage,
@@ -33,8 +45,9 @@ from langchain_wenxin.errors import InvalidMessagesError
 
 __all__ = ["CoreMessage", "convert_message", "convert_messages"]
 
-CoreMessage = dict[str, str]
-"""One message as the core takes it: ``{"role": "system"|"user"|"assistant", "content": str}``."""
+CoreMessage = dict[str, Any]
+"""One message as the core takes it: ``{"role", "content"}`` plus, on V2, ``tool_calls``
+(assistant) or ``tool_call_id`` / ``name`` (tool)."""
 
 _OUTPUT_ONLY_BLOCKS = frozenset(
     {
@@ -50,7 +63,8 @@ _OUTPUT_ONLY_BLOCKS = frozenset(
         "non_standard_annotation",
     }
 )
-"""Block types an AI message may carry from a previous answer; they hold no text to resend."""
+"""Block types an AI message may carry from a previous answer; they hold no text to resend
+(tool calls travel in ``tool_calls``, reasoning is never sent back)."""
 
 _ROLE_ALIASES = {
     "user": "user",
@@ -62,7 +76,7 @@ _ROLE_ALIASES = {
 
 
 def _text_of(content: str | Sequence[Any], *, index: int, ai: bool) -> str:
-    """Return the text of ``content``; reject blocks the endpoints cannot take."""
+    """Return the text of ``content``; reject blocks the service cannot take."""
     if isinstance(content, str):
         return content
     parts: list[str] = []
@@ -88,10 +102,30 @@ def _text_of(content: str | Sequence[Any], *, index: int, ai: bool) -> str:
         else:
             raise InvalidMessagesError(
                 f"messages[{index}].content",
-                f"content block of type {kind!r} is not supported: Qianfan chat endpoints "
-                "accept text only (strings and 'text' blocks)",
+                f"content block of type {kind!r} is not supported: the chat models take text "
+                "only here (strings and 'text' blocks)",
             )
     return "".join(parts)
+
+
+def _arguments(args: Any) -> str:
+    """A tool call's arguments as the JSON text the service sent (and expects back)."""
+    if isinstance(args, str):
+        return args
+    return json.dumps(args if args is not None else {}, ensure_ascii=False)
+
+
+def _core_tool_calls(message: AIMessage) -> list[dict[str, str]]:
+    calls = [
+        {"id": call.get("id") or "", "name": call["name"], "arguments": _arguments(call["args"])}
+        for call in message.tool_calls
+    ]
+    calls.extend(
+        {"id": str(bad["id"]), "name": bad.get("name") or "", "arguments": bad.get("args") or ""}
+        for bad in message.invalid_tool_calls
+        if bad.get("id")
+    )
+    return calls
 
 
 def _render_tool_calls(message: AIMessage) -> str:
@@ -102,31 +136,26 @@ def _render_tool_calls(message: AIMessage) -> str:
     return "\n".join(lines)
 
 
-def _tool_name(message: ToolMessage, history: Sequence[BaseMessage]) -> str:
-    if message.name:
-        return message.name
-    for earlier in reversed(history):
-        if isinstance(earlier, AIMessage):
-            for call in earlier.tool_calls:
-                if call.get("id") == message.tool_call_id:
-                    return call["name"]
-    return message.tool_call_id
-
-
 def _tool_result(name: str, text: str, *, error: bool = False) -> str:
     verb = "failed with" if error else "returned"
     return f"[tool {name!r} {verb}]\n{text}"
 
 
 def convert_message(
-    message: BaseMessage, *, index: int = 0, history: Sequence[BaseMessage] = ()
+    message: BaseMessage,
+    *,
+    index: int = 0,
+    tool_names: Mapping[str, str] | None = None,
+    api: Literal["v2", "v1"] = "v2",
 ) -> CoreMessage:
-    """Convert one LangChain message into a core message dict.
+    """Convert one LangChain message into a core message mapping.
 
     Args:
         message: the message to convert.
         index: its position in the conversation (used in error messages).
-        history: the messages before it (used to name the tool a ``ToolMessage`` answers).
+        tool_names: tool call id -> tool name, of the calls made earlier in the conversation
+            (names the tool a ``ToolMessage`` without ``name`` answers).
+        api: ``"v2"`` (tool turns as such) or ``"v1"`` (tool turns rendered as text).
 
     Raises:
         InvalidMessagesError: a non-text content block, or a ``ChatMessage`` role with no
@@ -142,17 +171,28 @@ def convert_message(
         return {"role": "user", "content": text}
     if isinstance(message, AIMessage):
         text = _text_of(message.content, index=index, ai=True)
-        calls = _render_tool_calls(message)
-        if calls:
-            text = f"{text}\n{calls}" if text else calls
+        if api == "v1":
+            calls = _render_tool_calls(message)
+            if calls:
+                text = f"{text}\n{calls}" if text else calls
+            return {"role": "assistant", "content": text}
+        core_calls = _core_tool_calls(message)
+        if core_calls:
+            return {"role": "assistant", "content": text, "tool_calls": core_calls}
         return {"role": "assistant", "content": text}
     if isinstance(message, ToolMessage):
         text = _text_of(message.content, index=index, ai=False)
-        name = _tool_name(message, history)
-        return {
-            "role": "user",
-            "content": _tool_result(name, text, error=message.status == "error"),
-        }
+        name = message.name or (tool_names or {}).get(message.tool_call_id) or ""
+        if api == "v1":
+            label = name or message.tool_call_id
+            return {
+                "role": "user",
+                "content": _tool_result(label, text, error=message.status == "error"),
+            }
+        turn: CoreMessage = {"role": "tool", "content": text, "tool_call_id": message.tool_call_id}
+        if name:
+            turn["name"] = name
+        return turn
     if isinstance(message, FunctionMessage):
         text = _text_of(message.content, index=index, ai=False)
         return {"role": "user", "content": _tool_result(message.name, text)}
@@ -174,9 +214,16 @@ def convert_message(
     )
 
 
-def convert_messages(messages: Sequence[BaseMessage]) -> list[CoreMessage]:
-    """Convert a LangChain conversation into the core's message dicts (in order, unmerged)."""
-    return [
-        convert_message(message, index=i, history=messages[:i])
-        for i, message in enumerate(messages)
-    ]
+def convert_messages(
+    messages: Sequence[BaseMessage], *, api: Literal["v2", "v1"] = "v2"
+) -> list[CoreMessage]:
+    """Convert a LangChain conversation into the core's message mappings (in order, unmerged)."""
+    out: list[CoreMessage] = []
+    tool_names: dict[str, str] = {}
+    for i, message in enumerate(messages):
+        if isinstance(message, AIMessage):
+            for call in message.tool_calls:
+                if call.get("id"):
+                    tool_names[str(call["id"])] = call["name"]
+        out.append(convert_message(message, index=i, tool_names=tool_names, api=api))
+    return out

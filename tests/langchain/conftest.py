@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-QIANFAN_ENV = (
-    "QIANFAN_AK",
-    "QIANFAN_SK",
-    "QIANFAN_ACCESS_TOKEN",
-    "QIANFAN_ACCESS_KEY",
-    "QIANFAN_SECRET_KEY",
-    "QIANFAN_BASE_URL",
-)
+from wenxin_core.auth import ENV_VARS
+
+QIANFAN_ENV = tuple(sorted(set(ENV_VARS.values())))
+"""Every variable the core and the adapter read (credentials, app id and URLs)."""
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""LangChain's standard unit tests for ChatWenxin."""
+"""LangChain's standard unit tests for ChatWenxin (V2, the default)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from langchain_tests.unit_tests import ChatModelUnitTests
 
-from langchain_wenxin import ChatWenxin
+from langchain_wenxin import DEFAULT_MODEL, ChatWenxin
 
 
 class TestChatWenxinStandardUnit(ChatModelUnitTests):
@@ -16,7 +16,7 @@ class TestChatWenxinStandardUnit(ChatModelUnitTests):
 
     @property
     def chat_model_params(self) -> dict[str, Any]:
-        return {"model": "Llama-2-13b-chat"}
+        return {"model": DEFAULT_MODEL}
 
     @property
     def returns_usage_metadata(self) -> bool:
@@ -28,7 +28,7 @@ class TestChatWenxinStandardUnit(ChatModelUnitTests):
 
     @property
     def model_override_value(self) -> str:
-        return "Llama-2-7B-Chat"
+        return "ernie-speed-pro-128k"
 
     @property
     def init_from_env_params(
@@ -36,10 +36,9 @@ class TestChatWenxinStandardUnit(ChatModelUnitTests):
     ) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
         return (
             {
-                "QIANFAN_AK": "env-api-key",
-                "QIANFAN_SK": "env-secret-key",
-                "QIANFAN_BASE_URL": "http://127.0.0.1:9",
+                "QIANFAN_API_KEY": "env-api-key",
+                "QIANFAN_BASE_URL": "http://127.0.0.1:9/v2",
             },
-            {"model": "Llama-2-13b-chat"},
-            {"qianfan_ak": "env-api-key", "qianfan_sk": "env-secret-key"},
+            {"model": DEFAULT_MODEL},
+            {"api_key": "env-api-key"},
         )
