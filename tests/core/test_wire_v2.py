@@ -256,7 +256,7 @@ def test_unrepairable_histories_are_typed_errors(messages: Any, match: str) -> N
 
 
 def test_models_that_demand_a_last_user_turn() -> None:
-    history = [
+    history: list[dict[str, Any]] = [
         {"role": "user", "content": "q"},
         {"role": "assistant", "tool_calls": [{"id": "c", "name": "f", "arguments": "{}"}]},
         {"role": "tool", "tool_call_id": "c", "content": "r"},
@@ -268,7 +268,7 @@ def test_models_that_demand_a_last_user_turn() -> None:
 
 def test_budget_drops_oldest_exchanges_and_keeps_the_last() -> None:
     long = "x" * 1500
-    history = [
+    history: list[dict[str, Any]] = [
         {"role": "user", "content": long},
         {"role": "assistant", "content": long},
         {"role": "user", "content": "last"},
