@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -272,6 +273,26 @@ class ClientBase:
         if url is None:
             url = self._urls[prepared.path] = httpx.URL(self.base_url + prepared.path)
         return url
+
+    def models_url(self) -> str:
+        """The V2 model-list URL (raises on a V1 client)."""
+        if self.api != "v2":
+            raise WenxinValidationError("api", "models() lists V2 model ids; V1 has no list")
+        return self.base_url + "/models"
+
+    def parse_models(self, response: httpx.Response, content: bytes) -> list[str]:
+        """The ids of a ``GET /models`` answer (OpenAI list shape), or its typed error."""
+        error = self.wire.error_for_response(response, content)
+        if error is not None:
+            raise error
+        try:
+            data = json.loads(content)["data"]
+            return [str(item["id"]) for item in data if isinstance(item, dict) and "id" in item]
+        except (ValueError, KeyError, TypeError, RecursionError):
+            raise WenxinError(
+                "Unexpected answer to GET /models: not a model list",
+                status_code=response.status_code,
+            ) from None
 
     def timeout_for(self, timeout: TimeoutTypes | object) -> httpx.Timeout:
         """The per-attempt timeout of a call (the client's unless the call gives one)."""

@@ -298,6 +298,21 @@ class AsyncWenxinClient(ClientBase):
         finally:
             await response.aclose()
 
+    async def models(self) -> list[str]:
+        """The model ids this account can call: ``GET {base_url}/models`` (V2).
+
+        Raises:
+            WenxinValidationError: on a V1 client (V1 has no model list).
+            WenxinError: a typed error for a failure of the service or the network.
+
+        """
+        url = self.models_url()
+        try:
+            response = await self.http_client.get(url, auth=self.auth, timeout=self.timeout)
+        except httpx.HTTPError as exc:
+            raise translate_transport_error(exc, None) from exc
+        return self.parse_models(response, response.content)
+
     async def aclose(self) -> None:
         """Close the pooled connections (a caller-supplied ``http_client`` is left open)."""
         await self._pools.aclose()

@@ -201,6 +201,23 @@ class WenxinClient(ClientBase):
         finally:
             response.close()
 
+    def models(self) -> list[str]:
+        """The model ids this account can call: ``GET {base_url}/models`` (V2).
+
+        :func:`wenxin_core.list_models` shows the shipped catalog; this asks the service.
+
+        Raises:
+            WenxinValidationError: on a V1 client (V1 has no model list).
+            WenxinError: a typed error for a failure of the service or the network.
+
+        """
+        url = self.models_url()
+        try:
+            response = self._http.get(url, auth=self.auth, timeout=self.timeout)
+        except httpx.HTTPError as exc:
+            raise translate_transport_error(exc, None) from exc
+        return self.parse_models(response, response.content)
+
     def close(self) -> None:
         """Close the pooled connections (a caller-supplied ``http_client`` is left open)."""
         if self._owns_http:

@@ -294,3 +294,22 @@ def test_v1_still_works_behind_api_v1(emulator: EmulatorServer) -> None:
     assert client.chat(USER).text
     chunks = list(client.stream(USER))
     assert chunks[-1].is_final and chunks[-1].usage is not None
+
+
+def test_models_lists_what_the_account_sees(mode: str, emulator: EmulatorServer) -> None:
+    client = make(mode, emulator)
+    if mode == "sync":
+        ids = client.models()
+    else:
+
+        async def run() -> list[str]:
+            try:
+                result: list[str] = await client.models()
+                return result
+            finally:
+                await client.aclose()
+
+        ids = asyncio.run(run())
+    assert "ernie-4.5-turbo-32k" in ids
+    with pytest.raises(WenxinValidationError, match="V1 has no list"):
+        WenxinClient("Llama-2-13b-chat", api="v1", access_token="t").models()
