@@ -23,3 +23,22 @@ def client(emu: EmulatorServer) -> Iterator[httpx.Client]:
 @pytest.fixture
 def token(client: httpx.Client) -> str:
     return get_token(client)
+
+
+@pytest.fixture
+def own_emu(request: pytest.FixtureRequest) -> Iterator[EmulatorServer]:
+    """A fresh emulator with the config options of ``@pytest.mark.emulator_config(...)``."""
+    marker = request.node.get_closest_marker("emulator_config")
+    options = dict(marker.kwargs) if marker else {}
+    with EmulatorServer(**options) as server:
+        yield server
+
+
+@pytest.fixture
+def own_client(own_emu: EmulatorServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=own_emu.base_url, timeout=10) as c:
+        yield c
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "emulator_config(**options): options of own_emu")

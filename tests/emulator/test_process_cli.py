@@ -9,6 +9,7 @@ from emulator_helpers import chat, get_token, sse_events, user
 
 from wenxin_core.emulator import EmulatorControl, EmulatorProcess, EmulatorServer
 from wenxin_core.emulator.cli import build_parser, config_from_args
+from wenxin_core.emulator.config import DEFAULT_API_KEY, RateLimits
 
 
 def test_cli_help() -> None:
@@ -117,3 +118,39 @@ def test_unknown_path(client: httpx.Client) -> None:
     response = client.get("/nowhere")
     assert response.status_code == 404
     assert response.json()["error_code"] == 3
+
+
+def test_cli_v2_options_to_config() -> None:
+    args = build_parser().parse_args(
+        [
+            "--v2-api-key",
+            "k1",
+            "--v2-api-key",
+            "k2",
+            "--app-id",
+            "app-1",
+            "--allow-any-model",
+            "--usage-placement",
+            "last_chunk",
+            "--bearer-token-ttl",
+            "5",
+            "--rate-limits",
+            "3:40:50",
+            "--enforce-rate-limits",
+        ]
+    )
+    config = config_from_args(args)
+    assert config.v2_api_keys == {"k1", "k2"}
+    assert config.app_ids == {"app-1"}
+    assert config.allow_any_model is True
+    assert config.usage_placement == "last_chunk"
+    assert config.bearer_token_ttl == 5
+    assert config.rate_limits == RateLimits(3, 40, 50, enforce=True)
+    defaults = config_from_args(build_parser().parse_args([]))
+    assert defaults.v2_api_keys == {DEFAULT_API_KEY}
+    assert defaults.app_ids is None and defaults.allow_any_model is False
+    assert defaults.rate_limits == RateLimits()
+    anyone = config_from_args(build_parser().parse_args(["--any-v2-api-key"]))
+    assert anyone.v2_api_keys is None
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--rate-limits", "1:2"])
