@@ -302,7 +302,7 @@ def test_base_url_must_be_http(bad: str) -> None:
     ],
 )
 def test_v2_with_v1_application_keys_names_both(
-    kwargs: dict[str, str], env: dict[str, str], found: str
+    kwargs: dict[str, Any], env: dict[str, str], found: str
 ) -> None:
     with pytest.raises(MissingCredentialsError) as info:
         Credentials.resolve(**kwargs, env=env)
@@ -314,7 +314,11 @@ def test_v2_with_v1_application_keys_names_both(
 
 
 def test_v2_with_only_an_access_token_names_both() -> None:
-    for kwargs, env in (({"access_token": TOKEN}, {}), ({}, {"QIANFAN_ACCESS_TOKEN": TOKEN})):
+    cases: list[tuple[dict[str, Any], dict[str, str]]] = [
+        ({"access_token": TOKEN}, {}),
+        ({}, {"QIANFAN_ACCESS_TOKEN": TOKEN}),
+    ]
+    for kwargs, env in cases:
         with pytest.raises(MissingCredentialsError) as info:
             Credentials.resolve(**kwargs, env=env)
         text = str(info.value)
@@ -424,7 +428,7 @@ def test_direct_construction_needs_a_mode_of_its_api() -> None:
     with pytest.raises(WenxinValidationError):
         Credentials(api="v3", api_key=SecretStr(API_KEY))  # type: ignore[arg-type]
     assert Credentials(api_key=SecretStr(API_KEY)).mode == "api_key"
-    pair = {"access_key": SecretStr(IAM_AK), "secret_key": SecretStr(IAM_SK)}
+    pair: dict[str, Any] = {"access_key": SecretStr(IAM_AK), "secret_key": SecretStr(IAM_SK)}
     assert Credentials(**pair).mode == "iam_bearer"
     assert Credentials(api="v1", **pair).mode == "iam"
     assert Credentials(api="v1", qianfan_ak=SecretStr("a"), qianfan_sk=SecretStr("b")).mode == (
