@@ -1,7 +1,8 @@
-"""What every bench script shares: the request, the token, the raw-httpx baselines, the timers.
+"""What every bench script shares: the request, the key, the raw-httpx baselines, the timers.
 
-Each script is run as ``python bench/X.py``, which puts ``bench/`` on ``sys.path``, so the
-scripts import this module as ``from _common import ...``.
+Every script talks Qianfan V2 (``POST {emulator}/v2/chat/completions``, ``Authorization:
+Bearer``) to an emulator in its own process. Each script is run as ``python bench/X.py``, which
+puts ``bench/`` on ``sys.path``, so the scripts import this module as ``from _common import ...``.
 """
 
 from __future__ import annotations
@@ -19,20 +20,25 @@ from typing import Any, NamedTuple
 import httpx
 
 from wenxin_core.emulator import EmulatorProcess
+from wenxin_core.emulator.config import DEFAULT_API_KEY
 
-MODEL = "Llama-2-13b-chat"
-"""Model name every contender asks for."""
-PATH = "/rpc/2.0/ai_custom/v1/wenxinworkshop/chat/llama_2_13b"
-"""Chat endpoint of :data:`MODEL` on the emulator, for the raw clients."""
+MODEL = "ernie-4.5-turbo-32k"
+"""Model id every contender asks for (the adapters' default)."""
+API_KEY = DEFAULT_API_KEY
+"""The V2 API Key the emulator accepts (sent as ``Authorization: Bearer``)."""
+PATH = "/chat/completions"
+"""Chat path under the V2 base URL, for the raw clients."""
 PROMPT = "Tell me about the Great Wall."
 """The one user turn of the conversation."""
 MESSAGES: list[dict[str, str]] = [{"role": "user", "content": PROMPT}]
 """The conversation, in the wire / core-client shape."""
-BODY = json.dumps({"messages": MESSAGES}).encode()
+BODY = json.dumps({"model": MODEL, "messages": MESSAGES}).encode()
 """Pre-encoded request body of a non-stream chat call (raw clients)."""
-STREAM_BODY = json.dumps({"messages": MESSAGES, "stream": True}).encode()
+STREAM_OPTIONS = {"stream": True, "stream_options": {"include_usage": True}}
+"""What a stream request adds to the body (usage asked for, as the core always does)."""
+STREAM_BODY = json.dumps({"model": MODEL, "messages": MESSAGES, **STREAM_OPTIONS}).encode()
 """Pre-encoded request body of a stream chat call (raw clients)."""
-JSON_HEADERS = {"Content-Type": "application/json"}
+JSON_HEADERS = {"Content-Type": "application/json", "Authorization": f"Bearer {API_KEY}"}
 """Headers of every raw request."""
 
 
@@ -43,56 +49,70 @@ def make_parser(doc: str | None, calls: int) -> argparse.ArgumentParser:
     return parser
 
 
-def fetch_token(base_url: str) -> str:
-    """One access token from the emulator, shared by every contender."""
-    response = httpx.post(
-        f"{base_url}/oauth/2.0/token",
-        params={"grant_type": "client_credentials", "client_id": "bench", "client_secret": "s"},
-    )
-    return str(response.json()["access_token"])
-
-
-def chat_url(base_url: str, token: str) -> str:
-    """Full URL of the chat endpoint, token included, for the raw clients."""
-    return f"{base_url}{PATH}?access_token={token}"
+def chat_url(base_url: str) -> str:
+    """Full URL of the V2 chat endpoint under ``base_url`` (``{emulator}/v2``)."""
+    return f"{base_url}{PATH}"
 
 
 class Target(NamedTuple):
-    """The emulator under test: base URL, one access token, chat URL with that token."""
+    """The emulator under test: V2 base URL, the API Key, chat URL."""
 
     base_url: str
-    token: str
+    key: str
     url: str
 
 
 @contextmanager
+def emulator_process(*emulator_args: str) -> Iterator[EmulatorProcess]:
+    """Start the emulator in its own process (``emulator_args`` go to ``wenxin-emulator``)."""
+    with EmulatorProcess(*emulator_args) as emulator:
+        yield emulator
+
+
+@contextmanager
 def emulator_target(*emulator_args: str) -> Iterator[Target]:
-    """Start the emulator in its own process and yield where to call it, token included.
+    """Start the emulator in its own process and yield where to call it (V2), key included.
 
     ``emulator_args`` are passed to ``wenxin-emulator`` (e.g. ``"--latency", "0.012"``).
     """
-    with EmulatorProcess(*emulator_args) as emulator:
-        token = fetch_token(emulator.base_url)
-        yield Target(emulator.base_url, token, chat_url(emulator.base_url, token))
+    with emulator_process(*emulator_args) as emulator:
+        base = emulator.v2_base_url
+        yield Target(base, API_KEY, chat_url(base))
+
+
+def reply_text(body: dict[str, Any]) -> str:
+    """The text of a V2 chat answer (``choices[0].message.content``)."""
+    return str(body["choices"][0]["message"]["content"])
+
+
+def chunk_text(event: dict[str, Any]) -> str:
+    """The text of a V2 stream chunk (``choices[0].delta.content``; "" on a usage-only chunk)."""
+    choices = event.get("choices") or ()
+    if not choices:
+        return ""
+    return str(choices[0].get("delta", {}).get("content") or "")
 
 
 def raw_chat(client: httpx.Client, url: str) -> str:
     """One non-stream chat call with raw httpx: POST :data:`BODY`, parse JSON, return the text."""
-    return str(client.post(url, content=BODY, headers=JSON_HEADERS).json()["result"])
+    return reply_text(client.post(url, content=BODY, headers=JSON_HEADERS).json())
 
 
 async def raw_achat(client: httpx.AsyncClient, url: str) -> str:
     """Async twin of :func:`raw_chat`."""
     response = await client.post(url, content=BODY, headers=JSON_HEADERS)
-    return str(response.json()["result"])
+    return reply_text(response.json())
 
 
 def iter_raw_sse(client: httpx.Client, url: str) -> Iterator[dict[str, Any]]:
-    """Stream with raw httpx and yield each ``data:`` line parsed as JSON (one event each)."""
+    """Stream with raw httpx (``iter_lines`` + ``json.loads``): each chunk until ``[DONE]``."""
     with client.stream("POST", url, content=STREAM_BODY, headers=JSON_HEADERS) as response:
         for line in response.iter_lines():
             if line.startswith("data:"):
-                yield json.loads(line[5:])
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    return
+                yield json.loads(data)
 
 
 def interleaved_medians(

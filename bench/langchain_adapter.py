@@ -22,6 +22,7 @@ from _common import (
     MODEL,
     PROMPT,
     async_interleaved_medians,
+    chunk_text,
     emulator_target,
     interleaved_medians,
     iter_raw_sse,
@@ -39,7 +40,7 @@ WARMUP = 30
 
 def raw_stream(client: httpx.Client, url: str) -> str:
     """Stream with raw httpx, parse each ``data:`` line, return the joined text."""
-    return "".join(event["result"] for event in iter_raw_sse(client, url))
+    return "".join(chunk_text(event) for event in iter_raw_sse(client, url))
 
 
 def row(label: str, medians: dict[str, float]) -> str:
@@ -56,17 +57,17 @@ def main() -> None:
     parser = make_parser(__doc__, calls=500)
     args = parser.parse_args()
 
-    with emulator_target() as (base, token, url):
+    with emulator_target() as (base, key, url):
         raw = httpx.Client()
-        core = WenxinClient(MODEL, access_token=token, base_url=base)
-        llm = ChatWenxin(model=MODEL, access_token=token, base_url=base)
-        expected = core.chat(MESSAGES).result
+        core = WenxinClient(MODEL, api_key=key, base_url=base)
+        llm = ChatWenxin(model=MODEL, api_key=key, base_url=base)
+        expected = core.chat(MESSAGES).text
         assert llm.invoke(PROMPT).content == expected == raw_stream(raw, url)
 
         invoke = interleaved_medians(
             {
                 "raw": lambda: raw_chat(raw, url),
-                "core": lambda: core.chat(MESSAGES).result,
+                "core": lambda: core.chat(MESSAGES).text,
                 "langchain": lambda: llm.invoke(PROMPT).content,
             },
             args.calls,
@@ -76,7 +77,7 @@ def main() -> None:
         stream = interleaved_medians(
             {
                 "raw": lambda: raw_stream(raw, url),
-                "core": lambda: "".join(chunk.result for chunk in core.stream(MESSAGES)),
+                "core": lambda: "".join(chunk.text for chunk in core.stream(MESSAGES)),
                 "langchain": lambda: "".join(str(c.content) for c in llm.stream(PROMPT)),
             },
             stream_calls,
@@ -89,10 +90,10 @@ def main() -> None:
 
         async def async_part() -> dict[str, float]:
             raw_async = httpx.AsyncClient()
-            core_async = AsyncWenxinClient(MODEL, access_token=token, base_url=base)
+            core_async = AsyncWenxinClient(MODEL, api_key=key, base_url=base)
 
             async def core_call() -> Any:
-                return (await core_async.chat(MESSAGES)).result
+                return (await core_async.chat(MESSAGES)).text
 
             async def lc_call() -> Any:
                 return (await llm.ainvoke(PROMPT)).content

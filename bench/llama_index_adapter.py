@@ -37,16 +37,16 @@ def main() -> None:
     parser = make_parser(__doc__, calls=500)
     args = parser.parse_args()
 
-    with emulator_target() as (base, token, url):
+    with emulator_target() as (base, key, url):
         raw = httpx.Client()
-        core = WenxinClient(MODEL, access_token=token, base_url=base)
-        llm = Wenxin(model=MODEL, access_token=token, base_url=base)
+        core = WenxinClient(MODEL, api_key=key, base_url=base)
+        llm = Wenxin(model=MODEL, api_key=key, base_url=base)
 
         def chat_raw() -> str:
             return raw_chat(raw, url)
 
         def chat_core() -> str:
-            return core.chat(MESSAGES).result
+            return core.chat(MESSAGES).text
 
         def chat_adapter() -> str:
             return llm.chat(LI_MESSAGES).message.content or ""

@@ -35,6 +35,7 @@ from _common import (
     gathered,
     make_parser,
     raw_achat,
+    reply_text,
     timed,
 )
 
@@ -52,7 +53,7 @@ async def raw_aiohttp_cell(url: str, calls: int, level: int) -> Timing:
 
         async def call() -> Any:
             async with session.post(url, data=BODY, headers=JSON_HEADERS) as response:
-                return (await response.json())["result"]
+                return reply_text(await response.json())
 
         return await measure(gathered(call, level), calls, level)
 
@@ -63,23 +64,23 @@ async def raw_httpx_cell(url: str, calls: int, level: int) -> Timing:
         return await measure(gathered(lambda: raw_achat(client, url), level), calls, level)
 
 
-async def core_cell(base: str, token: str, calls: int, level: int) -> Timing:
+async def core_cell(base: str, key: str, calls: int, level: int) -> Timing:
     """``AsyncWenxinClient.chat`` gathered at ``level`` in flight."""
-    async with AsyncWenxinClient(MODEL, access_token=token, base_url=base) as client:
+    async with AsyncWenxinClient(MODEL, api_key=key, base_url=base) as client:
 
         async def call() -> Any:
-            return (await client.chat(MESSAGES)).result
+            return (await client.chat(MESSAGES)).text
 
         return await measure(gathered(call, level), calls, level)
 
 
-async def langchain_cell(base: str, token: str, calls: int, level: int) -> Timing | None:
+async def langchain_cell(base: str, key: str, calls: int, level: int) -> Timing | None:
     """``ChatWenxin.abatch`` with ``max_concurrency=level``; None without LangChain."""
     try:
         from langchain_wenxin import ChatWenxin
     except ImportError:
         return None
-    chat_model = ChatWenxin(model=MODEL, access_token=token, base_url=base)
+    chat_model = ChatWenxin(model=MODEL, api_key=key, base_url=base)
 
     async def run(n: int) -> Any:
         return await chat_model.abatch([PROMPT] * n, config={"max_concurrency": level})
@@ -90,7 +91,7 @@ async def langchain_cell(base: str, token: str, calls: int, level: int) -> Timin
         await chat_model.aclose()
 
 
-async def llama_index_cell(base: str, token: str, calls: int, level: int) -> Timing | None:
+async def llama_index_cell(base: str, key: str, calls: int, level: int) -> Timing | None:
     """``Wenxin.achat`` gathered at ``level`` in flight; None without LlamaIndex."""
     try:
         from llama_index.core.llms import ChatMessage
@@ -98,7 +99,7 @@ async def llama_index_cell(base: str, token: str, calls: int, level: int) -> Tim
         from llama_index_wenxin import Wenxin
     except ImportError:
         return None
-    llm = Wenxin(model=MODEL, access_token=token, base_url=base)
+    llm = Wenxin(model=MODEL, api_key=key, base_url=base)
     message = [ChatMessage(role="user", content=PROMPT)]
     try:
         return await measure(gathered(lambda: llm.achat(message), level), calls, level)
@@ -112,15 +113,15 @@ ADAPTERS = ("ChatWenxin.abatch", "Wenxin.achat (gathered)")
 """The adapter rows (target >= 0.35x at 32 in flight)."""
 
 
-async def measure_round(base: str, token: str, calls: int, level: int) -> dict[str, Timing]:
+async def measure_round(base: str, key: str, calls: int, level: int) -> dict[str, Timing]:
     """One round at one level: every client in turn, side by side."""
-    url = chat_url(base, token)
+    url = chat_url(base)
     cells: dict[str, Timing | None] = {
         BASELINE: await raw_aiohttp_cell(url, calls, level),
         "raw httpx.AsyncClient": await raw_httpx_cell(url, calls, level),
-        "AsyncWenxinClient": await core_cell(base, token, calls, level),
-        ADAPTERS[0]: await langchain_cell(base, token, calls, level),
-        ADAPTERS[1]: await llama_index_cell(base, token, calls, level),
+        "AsyncWenxinClient": await core_cell(base, key, calls, level),
+        ADAPTERS[0]: await langchain_cell(base, key, calls, level),
+        ADAPTERS[1]: await llama_index_cell(base, key, calls, level),
     }
     return {name: cell for name, cell in cells.items() if cell is not None}
 
@@ -202,7 +203,7 @@ def main() -> None:
     levels = [int(level) for level in args.levels.split(",")]
 
     emulator_args = ("--latency", str(args.server_latency)) if args.server_latency else ()
-    with emulator_target(*emulator_args) as (base, token, _url):
+    with emulator_target(*emulator_args) as (base, key, _url):
         print(
             f"emulator {base} in its own process; {args.calls} non-stream calls per cell, "
             f"{args.rounds} interleaved rounds; server latency "
@@ -211,7 +212,7 @@ def main() -> None:
         table = {
             level: summarise(
                 [
-                    asyncio.run(measure_round(base, token, args.calls, level))
+                    asyncio.run(measure_round(base, key, args.calls, level))
                     for _ in range(args.rounds)
                 ]
             )

@@ -38,20 +38,20 @@ def main() -> None:
     parser.add_argument("--async-calls", type=int, default=2000)
     args = parser.parse_args()
 
-    with emulator_target() as (base, token, url):
+    with emulator_target() as (base, key, url):
         print(
             f"emulator {base} (own process); {args.calls} sync calls, "
             f"{args.async_calls} async calls at {args.concurrency} in flight\n"
         )
 
         raw = httpx.Client()
-        ours = WenxinClient(MODEL, access_token=token, base_url=base)
+        ours = WenxinClient(MODEL, api_key=key, base_url=base)
 
         def raw_call() -> Any:
             return raw_chat(raw, url)
 
         def our_call() -> Any:
-            return ours.chat(MESSAGES).result
+            return ours.chat(MESSAGES).text
 
         medians = interleaved_medians({"raw": raw_call, "ours": our_call}, args.calls)
         ratio_call = medians["ours"] / medians["raw"]
@@ -74,10 +74,10 @@ def main() -> None:
             raw_async = httpx.AsyncClient(
                 limits=httpx.Limits(max_connections=100, max_keepalive_connections=100)
             )
-            ours_async = AsyncWenxinClient(MODEL, access_token=token, base_url=base)
+            ours_async = AsyncWenxinClient(MODEL, api_key=key, base_url=base)
 
             async def our_acall() -> Any:
-                return (await ours_async.chat(MESSAGES)).result
+                return (await ours_async.chat(MESSAGES)).text
 
             warmup = min(100, args.async_calls)
             raw_rate = await calls_per_second(

@@ -51,11 +51,48 @@ def test_throughput_prints_every_client_at_every_level() -> None:
         assert re.search(rf"{re.escape(target)}.*: \d+\.\d\dx \[\d+\.\d\d-\d+\.\d\d\]", out), out
 
 
+V2_ROWS = (
+    "WenxinClient.chat vs raw httpx",
+    "ChatWenxin.invoke vs ChatOpenAI",
+    "Wenxin.chat vs OpenAILike",
+    "WenxinClient.stream vs raw httpx",
+    "ChatWenxin.stream vs ChatOpenAI",
+    "ChatWenxin.stream vs thin LangChain",
+    "Wenxin.stream_chat vs OpenAILike",
+    "Wenxin.stream_chat vs thin LlamaIndex",
+    "ChatWenxin.abatch vs ChatOpenAI @32",
+    "Wenxin.achat vs OpenAILike @32",
+)
+
+
+def test_v2_compare_prints_every_comparison_with_its_target() -> None:
+    out = run_script(
+        "v2_compare.py",
+        "--quick",
+        "--calls",
+        "10",
+        "--streams",
+        "2",
+        "--chunks",
+        "50",
+        "--batch",
+        "40",
+    )
+    for label in V2_ROWS:
+        row = rf"^{re.escape(label)}\s+\d+\.\d\s+\d+\.\d\s+\d+\.\d\dx  [<>]= \d\.\d\dx$"
+        assert re.search(row, out, re.M), (label, out)
+    # the long stream really is long: the scripted sentences, one chunk each (+ the usage chunk)
+    match = re.search(r"median over a (\d+)-chunk stream", out)
+    assert match and int(match.group(1)) >= 50, out
+
+
 @pytest.mark.parametrize(
     ("script", "args", "expected"),
     [
         ("transport.py", ("--calls", "20", "--async-calls", "64"), "async"),
         ("framework_floor.py", ("--calls", "200"), "calls/s"),
+        ("langchain_adapter.py", ("--calls", "10"), "ainvoke"),
+        ("llama_index_adapter.py", ("--calls", "10"), "Wenxin.stream_chat"),
     ],
 )
 def test_other_scripts_run(script: str, args: tuple[str, ...], expected: str) -> None:
