@@ -27,6 +27,7 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import LLM
 from pydantic import AliasChoices
 
@@ -232,6 +233,11 @@ class Wenxin(LLM):
         return "Wenxin_LLM"
 
     @property
+    def model_spec(self) -> ModelSpec:
+        """The catalog's spec of the model (with ``capabilities`` applied)."""
+        return self._spec
+
+    @property
     def metadata(self) -> LLMMetadata:
         """What the catalog says of the model: context window, output budget, tool calling."""
         spec = self._spec
@@ -240,7 +246,10 @@ class Wenxin(LLM):
             context_window=self.context_window or context_window_for(spec, num_output),
             num_output=num_output,
             is_chat_model=True,
-            is_function_calling_model=spec.tools,
+            # Only a FunctionCallingLLM may say so: LlamaIndex then calls chat_with_tools
+            # (structured_predict, FunctionAgent), which a plain LLM lacks. The catalog's
+            # answer for the model is model_spec.tools.
+            is_function_calling_model=spec.tools and isinstance(self, FunctionCallingLLM),
             model_name=spec.name,
             system_role=MessageRole.SYSTEM,
         )

@@ -43,6 +43,7 @@ CREDENTIAL_FIELDS = (
 )
 """The secret fields, in the core's keyword spelling."""
 
+
 def secret_field(description: str) -> Any:
     """A credential field: a ``SecretStr``, never serialised, never shown in a repr."""
     return Field(default=None, description=description, exclude=True, repr=False)

@@ -1,4 +1,10 @@
-"""Fixtures: one emulator for the module (reset per test), models wired to it, clean Settings."""
+"""Fixtures: one emulator for the session (reset per test), models wired to it, clean Settings.
+
+``make_llm`` / ``llm`` build V2 models (the default API) with the emulator's API key;
+``make_llm_v1`` / ``llm_v1`` build legacy V1 models (``api="v1"``) with application keys.
+``emulator_env`` puts the V2 credentials and base URL in the environment, ``emulator_env_v1``
+the V1 ones.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from li_helpers import (
+    V1_SECRETS,
     AsyncRecordingTransport,
     EventCollector,
     HashEmbedding,
@@ -21,16 +28,9 @@ from llama_index.core import Settings
 from llama_index_instrumentation import get_dispatcher
 
 from llama_index_wenxin import Wenxin
+from wenxin_core.auth import ENV_VARS
+from wenxin_core.emulator.config import DEFAULT_API_KEY
 from wenxin_core.emulator.server import EmulatorServer
-
-_ENV_VARS = (
-    "QIANFAN_AK",
-    "QIANFAN_SK",
-    "QIANFAN_ACCESS_TOKEN",
-    "QIANFAN_ACCESS_KEY",
-    "QIANFAN_SECRET_KEY",
-    "QIANFAN_BASE_URL",
-)
 
 
 @pytest.fixture(scope="session")
@@ -50,13 +50,21 @@ def emulator(emulator_server: EmulatorServer) -> Iterator[EmulatorServer]:
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees real credentials (CI unsets them too; this guards local runs)."""
-    for name in _ENV_VARS:
+    for name in ENV_VARS.values():
         monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
 def emulator_env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> EmulatorServer:
-    """Credentials and base URL of the emulator in the environment."""
+    """The emulator's V2 API key and V2 base URL in the environment."""
+    monkeypatch.setenv("QIANFAN_API_KEY", DEFAULT_API_KEY)
+    monkeypatch.setenv("QIANFAN_BASE_URL", emulator.v2_base_url)
+    return emulator
+
+
+@pytest.fixture
+def emulator_env_v1(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> EmulatorServer:
+    """V1 application keys and the emulator's V1 base URL in the environment."""
     monkeypatch.setenv("QIANFAN_AK", "env-api-key")
     monkeypatch.setenv("QIANFAN_SK", "env-secret-key")
     monkeypatch.setenv("QIANFAN_BASE_URL", emulator.base_url)
@@ -80,27 +88,20 @@ def wire() -> WireLog:
     return WireLog()
 
 
-@pytest_asyncio.fixture
-async def make_llm(emulator: EmulatorServer, wire: WireLog) -> AsyncIterator[Any]:
-    """Build Wenxin models on the emulator whose HTTP clients record the server's answers."""
-    made: list[tuple[httpx.Client, httpx.AsyncClient]] = []
-
+def _factory(
+    made: list[tuple[httpx.Client, httpx.AsyncClient]], wire: WireLog, defaults: dict[str, Any]
+) -> Any:
     def factory(**kwargs: Any) -> Wenxin:
         http = httpx.Client(transport=RecordingTransport(wire))
         ahttp = httpx.AsyncClient(transport=AsyncRecordingTransport(wire))
         made.append((http, ahttp))
-        options: dict[str, Any] = {
-            "model": "Llama-2-13b-chat",
-            "api_key": "test-api-key",
-            "secret_key": "test-secret-key",
-            "base_url": emulator.base_url,
-            "http_client": http,
-            "async_http_client": ahttp,
-        }
-        options.update(kwargs)
+        options = {**defaults, "http_client": http, "async_http_client": ahttp, **kwargs}
         return Wenxin(**options)
 
-    yield factory
+    return factory
+
+
+async def _close(made: list[tuple[httpx.Client, httpx.AsyncClient]]) -> None:
     for http, ahttp in made:
         http.close()
         # A test that ran the async client under its own asyncio.run left connections bound
@@ -109,9 +110,41 @@ async def make_llm(emulator: EmulatorServer, wire: WireLog) -> AsyncIterator[Any
             await ahttp.aclose()
 
 
+@pytest_asyncio.fixture
+async def make_llm(emulator: EmulatorServer, wire: WireLog) -> AsyncIterator[Any]:
+    """Build V2 Wenxin models on the emulator whose HTTP clients record the server's answers."""
+    made: list[tuple[httpx.Client, httpx.AsyncClient]] = []
+    defaults = {"api_key": DEFAULT_API_KEY, "base_url": emulator.v2_base_url}
+    yield _factory(made, wire, defaults)
+    await _close(made)
+
+
+@pytest_asyncio.fixture
+async def make_llm_v1(emulator: EmulatorServer, wire: WireLog) -> AsyncIterator[Any]:
+    """Build legacy V1 Wenxin models (Llama-2-13b-chat by default) on the emulator."""
+    made: list[tuple[httpx.Client, httpx.AsyncClient]] = []
+    defaults = {
+        "api": "v1",
+        "model": "Llama-2-13b-chat",
+        "qianfan_ak": V1_SECRETS[0],
+        "qianfan_sk": V1_SECRETS[1],
+        "base_url": emulator.base_url,
+    }
+    yield _factory(made, wire, defaults)
+    await _close(made)
+
+
 @pytest.fixture
 def llm(make_llm: Any) -> Wenxin:
+    """A V2 model (the default, ernie-4.5-turbo-32k) on the emulator."""
     model: Wenxin = make_llm()
+    return model
+
+
+@pytest.fixture
+def llm_v1(make_llm_v1: Any) -> Wenxin:
+    """A V1 Llama-2-13b-chat on the emulator."""
+    model: Wenxin = make_llm_v1()
     return model
 
 

@@ -17,6 +17,9 @@ from llama_index.core.instrumentation.events import BaseEvent
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
+V1_SECRETS = ("test-api-key", "test-secret-key")
+"""The V1 application keys of the ``make_llm_v1`` fixture (the V1 emulator takes any pair)."""
+
 
 class HashEmbedding(BaseEmbedding):
     """Bag-of-words hashed into ``dim`` buckets, L2-normalised: no model, no network."""
@@ -44,26 +47,36 @@ class HashEmbedding(BaseEmbedding):
 def usage_of_body(body: bytes) -> tuple[int, int] | None:
     """(prompt, completion) tokens the server reported in one chat response body.
 
-    JSON: its ``usage``. SSE: the ``is_end`` event's prompt and total (completion = total -
-    prompt, the reference's rule). ``None`` for an error answer or an unfinished stream.
+    JSON: its ``usage``. V2 SSE: the one chunk whose ``usage`` is set. V1 SSE: the ``is_end``
+    event's prompt and total (completion = total - prompt, the reference's rule). ``None`` for
+    an error answer or an unfinished stream.
     """
     text = body.decode("utf-8")
     stripped = text.lstrip()
     if stripped.startswith("{"):
         data = json.loads(stripped)
-        if "error_code" in data:
+        if "error_code" in data or "error" in data:
             return None
         usage = data["usage"]
         return int(usage["prompt_tokens"]), int(usage["completion_tokens"])
+    found: tuple[int, int] | None = None
+    done = False
     for line in text.splitlines():
         if not line.startswith("data:"):
             continue
-        event = json.loads(line[5:].strip())
-        if event.get("is_end"):
-            usage = event["usage"]
+        payload = line[5:].strip()
+        if payload == "[DONE]":
+            done = True
+            continue
+        event = json.loads(payload)
+        usage = event.get("usage")
+        if "choices" in event:  # V2
+            if usage:
+                found = int(usage["prompt_tokens"]), int(usage["completion_tokens"])
+        elif event.get("is_end"):
             prompt = int(usage["prompt_tokens"])
             return prompt, int(usage["total_tokens"]) - prompt
-    return None
+    return found if done else None
 
 
 class WireLog:

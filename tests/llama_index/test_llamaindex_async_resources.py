@@ -15,7 +15,8 @@ from emulator_text import reply_text
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse
 from resource_watch import LeakWatch, client_sockets, settle
 
-from llama_index_wenxin import Wenxin
+from llama_index_wenxin import DEFAULT_MODEL, Wenxin
+from wenxin_core.emulator.config import DEFAULT_API_KEY
 from wenxin_core.emulator.server import EmulatorServer
 from wenxin_core.transport import DEFAULT_LIMITS
 
@@ -24,14 +25,13 @@ POOL_SIZE: int = DEFAULT_LIMITS.max_connections
 IN_FLIGHT = 32
 
 
+def reply(text: str) -> str:
+    """The emulator's reply to ``text`` on the default model."""
+    return reply_text(text, DEFAULT_MODEL)
+
+
 def new_llm(server: EmulatorServer, **kwargs: Any) -> Wenxin:
-    return Wenxin(
-        model="Llama-2-13b-chat",
-        api_key="li-resources-api-key",
-        secret_key="li-resources-secret-key",
-        base_url=server.base_url,
-        **kwargs,
-    )
+    return Wenxin(api_key=DEFAULT_API_KEY, base_url=server.v2_base_url, **kwargs)
 
 
 def user(text: str) -> list[ChatMessage]:
@@ -43,7 +43,7 @@ async def test_200_achat_gathered_then_aclose(server: EmulatorServer) -> None:
     with LeakWatch() as watch:
         llm = new_llm(server)
         responses = await asyncio.gather(*(llm.achat(user(f"q{i}")) for i in range(200)))
-        assert [r.message.content for r in responses] == [reply_text(f"q{i}") for i in range(200)]
+        assert [r.message.content for r in responses] == [reply(f"q{i}") for i in range(200)]
         gc.collect()
         await settle()
         left = client_sockets(server.port)
@@ -73,7 +73,7 @@ async def test_achat_with_32_in_flight_and_streams_left_early(server: EmulatorSe
     with LeakWatch() as watch:
         llm = new_llm(server)
         texts = await asyncio.gather(*(one(llm, i) for i in range(200)))
-        expected = [f"You said: s{i}. " if i % 10 == 0 else reply_text(f"q{i}") for i in range(200)]
+        expected = [f"You said: s{i}. " if i % 10 == 0 else reply(f"q{i}") for i in range(200)]
         assert texts == expected
         # One complete call last, so the pool surely keeps a connection (a stream left early
         # closes the one it used).
@@ -96,7 +96,7 @@ def test_achat_under_two_asyncio_runs_then_collected(server: EmulatorServer) -> 
     with LeakWatch() as watch:
         llm = new_llm(server)
         for run in range(2):
-            assert asyncio.run(batch(llm, run)) == [reply_text(f"r{run}-{i}") for i in range(20)]
+            assert asyncio.run(batch(llm, run)) == [reply(f"r{run}-{i}") for i in range(20)]
             assert client_sockets(server.port) == []  # closed at the loop's shutdown
         del llm
         assert watch.problems() == []

@@ -10,6 +10,7 @@ from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.callbacks import CallbackManager, CBEventType, TokenCountingHandler
 from llama_index.core.callbacks.base_handler import BaseCallbackHandler
 
+from wenxin_core.emulator.config import DEFAULT_API_KEY
 from wenxin_core.emulator.server import EmulatorServer
 
 USER = [ChatMessage(role="user", content="Count my tokens")]
@@ -99,8 +100,26 @@ async def test_token_counts_async(make_llm: Any, wire: WireLog, method: str) -> 
     assert counter.completion_llm_token_count == completion
 
 
+@pytest.mark.parametrize("placement", ["separate", "last_chunk"])
+def test_stream_token_counts_wherever_v2_puts_the_usage(
+    make_llm: Any, emulator: EmulatorServer, wire: WireLog, placement: str
+) -> None:
+    """A chunk of its own with empty choices, or the last content chunk: counted once."""
+    emulator.set_usage_placement(placement)
+    llm, counter, events = _handlers(make_llm)
+    responses = list(llm.stream_chat([ChatMessage(role="user", content="long question " * 20)]))
+    list(llm.stream_complete("another question"))
+    prompt, completion = wire.totals()
+    assert len(wire.usages()) == 2 and completion > 0
+    assert (events.starts, events.ends) == (2, 2)
+    assert counter.prompt_llm_token_count == prompt
+    assert counter.completion_llm_token_count == completion
+    assert responses[-1].additional_kwargs["total_tokens"] == sum(wire.usages()[0])
+    assert sum("total_tokens" in r.additional_kwargs for r in responses) == 1
+
+
 @pytest.mark.parametrize("style", ["per_event", "final_only"])
-def test_stream_token_counts_for_both_usage_styles(style: str) -> None:
+def test_v1_stream_token_counts_for_both_usage_styles(style: str) -> None:
     """Llama-2-7b docs: completion per event; Llama-2-13b docs: 0 until the end. Same counts."""
     import httpx
     from li_helpers import RecordingTransport
@@ -114,8 +133,9 @@ def test_stream_token_counts_for_both_usage_styles(style: str) -> None:
     ):
         counter = TokenCountingHandler(tokenizer=lambda text: text.split())
         llm = Wenxin(
-            api_key="k",
-            secret_key="s",
+            api="v1",
+            qianfan_ak="k",
+            qianfan_sk="s",
             base_url=server.base_url,
             http_client=http,
             callback_manager=CallbackManager([counter]),
@@ -179,7 +199,7 @@ def test_start_event_payload_has_no_secret(llm: Any, events: EventCollector) -> 
     start = next(e for e in events.events if type(e).__name__ == "LLMCompletionStartEvent")
     assert start.additional_kwargs == {"temperature": 0.5}
     assert start.model_dict["class_name"] == "Wenxin_LLM"
-    assert "test-secret-key" not in str(start.model_dict)
+    assert DEFAULT_API_KEY not in str(start.model_dict)
 
 
 def test_failed_call_is_one_event_with_exception(
@@ -188,7 +208,7 @@ def test_failed_call_is_one_event_with_exception(
     from wenxin_core.errors import PermissionDeniedError
 
     llm, _, counter = _handlers(make_llm)
-    emulator.inject_error(6)
+    emulator.inject_v2_error(403, "account_overdue")
     with pytest.raises(PermissionDeniedError):
         llm.complete("hi")
     assert (counter.starts, counter.ends) == (1, 1)

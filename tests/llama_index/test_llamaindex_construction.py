@@ -9,16 +9,27 @@ from typing import Any
 
 import httpx
 import pytest
+from li_helpers import V1_SECRETS
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.callbacks import CallbackManager
+from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW
 from llama_index.core.llms import LLM, CustomLLM
 from pydantic import SecretStr
 
 from llama_index_wenxin import DEFAULT_MODEL, Wenxin
+from llama_index_wenxin.credentials import CREDENTIAL_FIELDS
+from wenxin_core.emulator.config import DEFAULT_API_KEY
 from wenxin_core.emulator.server import EmulatorServer
-from wenxin_core.errors import MissingCredentialsError, UnknownModelError
+from wenxin_core.errors import (
+    AuthenticationError,
+    InvalidRequestError,
+    MissingCredentialsError,
+    UnknownModelError,
+    UnsupportedParameterError,
+    WenxinValidationError,
+)
 
-SECRETS = ("test-api-key", "test-secret-key")
+SECRETS = (DEFAULT_API_KEY, *V1_SECRETS)
 
 
 def test_is_a_real_llm_subclass() -> None:
@@ -27,94 +38,199 @@ def test_is_a_real_llm_subclass() -> None:
     assert Wenxin.class_name() == "Wenxin_LLM"
 
 
-def test_default_model_and_catalog_name(emulator_env: EmulatorServer) -> None:
+def test_default_model_is_a_v2_preset(emulator_env: EmulatorServer) -> None:
     llm = Wenxin()
-    assert llm.model == DEFAULT_MODEL
-    assert llm.metadata.model_name == "Llama-2-13B-Chat"
+    assert llm.api == "v2"
+    assert llm.model == DEFAULT_MODEL == "ernie-4.5-turbo-32k"
+    assert llm.metadata.model_name == "ernie-4.5-turbo-32k"
+    assert llm.complete("hi").text
+    request = emulator_env.requests[-1]
+    assert request["api"] == "v2" and request["body"]["model"] == DEFAULT_MODEL
 
 
-def test_metadata_llama(llm: Wenxin) -> None:
+def test_metadata_from_the_v2_catalog(llm: Wenxin) -> None:
     meta = llm.metadata
     assert meta.is_chat_model is True
-    assert meta.is_function_calling_model is False
     assert meta.system_role == MessageRole.SYSTEM
-    # 4,800 characters at 5 characters per token, plus the output budget.
-    assert meta.num_output == 256
-    assert meta.context_window == 4800 // 5 + 256
-
-
-def test_metadata_ernie_uses_token_limit(make_llm: Any) -> None:
-    llm = make_llm(model="ERNIE-3.5-8K")
-    meta = llm.metadata
-    assert meta.model_name == "ERNIE-3.5-8K"
+    assert meta.context_window == 32768
     assert meta.num_output == 2048
-    assert meta.context_window == min(5120, 20000 // 5) + 2048
+    assert meta.model_name == "ernie-4.5-turbo-32k"
+    # The catalog says the model calls tools; a plain LLM must not claim it (LlamaIndex would
+    # call chat_with_tools): the tool-calling API is issue 11.
+    assert llm.model_spec.tools is True
+    assert meta.is_function_calling_model is False
 
 
-def test_metadata_llama_7b_has_smaller_budget(make_llm: Any) -> None:
-    assert make_llm(model="llama-2-7b-chat").metadata.context_window == 2000 // 5 + 256
+@pytest.mark.parametrize(
+    ("model", "window", "output"),
+    [
+        ("ernie-5.1", 131072, 2048),
+        ("ernie-x1.1", 65536, 2048),
+        ("deepseek-v4-pro", 1048576, 2048),
+        ("llama-2-13b-chat", 4096, 1024),
+        ("dolly-12b", 2048, 512),
+    ],
+)
+def test_metadata_per_model(make_llm: Any, model: str, window: int, output: int) -> None:
+    meta = make_llm(model=model).metadata
+    assert (meta.model_name, meta.context_window, meta.num_output) == (model, window, output)
+
+
+def test_max_tokens_is_the_output_budget_and_is_sent(
+    make_llm: Any, emulator: EmulatorServer
+) -> None:
+    llm = make_llm(max_tokens=300)
+    assert llm.metadata.num_output == 300
+    llm.complete("x")
+    assert emulator.requests[-1]["body"]["max_tokens"] == 300
+    assert make_llm(max_output_tokens=200).max_tokens == 200  # the core's spelling works too
+
+
+def test_unknown_v2_id_passes_through_with_overridable_capabilities(
+    make_llm: Any, emulator: EmulatorServer
+) -> None:
+    llm = make_llm(model="my-llama-service")
+    assert llm.model_spec.known is False
+    assert llm.metadata.context_window == DEFAULT_CONTEXT_WINDOW
+    # Sent as is (the emulator has no such service, the real account may): the answer is typed.
+    with pytest.raises(InvalidRequestError, match="invalid_model"):
+        llm.complete("hello")
+    assert emulator.requests[-1]["body"]["model"] == "my-llama-service"
+    bigger = make_llm(model="my-llama-service", capabilities={"context_window": 8192})
+    assert bigger.metadata.context_window == 8192
+    with pytest.raises(WenxinValidationError, match="capabilit"):
+        make_llm(model="my-llama-service", capabilities={"no_such_field": 1})
 
 
 def test_metadata_overrides(make_llm: Any) -> None:
     llm = make_llm(context_window=3000, num_output=100)
     assert llm.metadata.context_window == 3000
     assert llm.metadata.num_output == 100
-    assert make_llm(model="ERNIE-3.5-8K", max_output_tokens=512).metadata.num_output == 512
 
 
-def test_custom_endpoint(make_llm: Any, emulator: EmulatorServer) -> None:
-    llm = make_llm(model=None, endpoint="ngxxxol8_dolly")
+def test_v1_metadata_and_default_model(make_llm_v1: Any) -> None:
+    meta = make_llm_v1(model=None).metadata
+    assert meta.model_name == "Llama-2-13B-Chat"
+    assert meta.num_output == 256
+    assert meta.context_window == 4800 // 5 + 256
+    ernie = make_llm_v1(model="ERNIE-3.5-8K").metadata
+    assert ernie.num_output == 2048
+    assert ernie.context_window == min(5120, 20000 // 5) + 2048
+
+
+def test_v1_custom_endpoint(make_llm_v1: Any, emulator: EmulatorServer) -> None:
+    llm = make_llm_v1(model=None, endpoint="ngxxxol8_dolly")
     assert llm.metadata.model_name == "ngxxxol8_dolly"
     assert llm.complete("hello").text
     assert emulator.requests[-1]["endpoint"] == "ngxxxol8_dolly"
 
 
-def test_unknown_model_fails_at_construction(emulator_env: EmulatorServer) -> None:
+def test_v1_options_refused_on_v2(make_llm: Any) -> None:
+    with pytest.raises(WenxinValidationError, match="endpoint"):
+        make_llm(endpoint="ngxxxol8_dolly")
+    with pytest.raises(WenxinValidationError, match="top_k"):
+        make_llm(top_k=3)
+    with pytest.raises(UnsupportedParameterError, match="penalty_score"):
+        make_llm(model="ernie-x1-turbo-32k", penalty_score=1.2)
+    with pytest.raises(WenxinValidationError, match="temperature"):
+        make_llm(temperature=0)
+
+
+def test_unknown_v1_model_fails_at_construction(emulator_env_v1: EmulatorServer) -> None:
     with pytest.raises(UnknownModelError, match="endpoint="):
-        Wenxin(model="Llama-9-chat")
+        Wenxin(api="v1", model="Llama-9-chat")
 
 
 def test_missing_credentials_names_env_vars() -> None:
-    with pytest.raises(MissingCredentialsError, match="QIANFAN_AK"):
-        Wenxin(model="Llama-2-13b-chat")
+    with pytest.raises(MissingCredentialsError, match="QIANFAN_API_KEY"):
+        Wenxin()
+
+
+def test_v1_credentials_on_v2_is_an_error_naming_both(emulator: EmulatorServer) -> None:
+    with pytest.raises(MissingCredentialsError, match="qianfan_ak") as caught:
+        Wenxin(qianfan_ak="v1-ak-7310", qianfan_sk="v1-sk-7311")
+    assert "api='v1'" in str(caught.value) and "api_key" in str(caught.value)
+    assert "7310" not in str(caught.value) and "7311" not in str(caught.value)
+    with pytest.raises(MissingCredentialsError, match="api_key"):
+        Wenxin(api="v1", api_key=DEFAULT_API_KEY)
 
 
 def test_env_credentials_and_base_url(emulator_env: EmulatorServer) -> None:
-    llm = Wenxin(model="Llama-2-13b-chat")
+    llm = Wenxin(model="ernie-x1.1")
+    assert isinstance(llm.api_key, SecretStr)
+    assert llm.api_key.get_secret_value() == DEFAULT_API_KEY
     assert llm.complete("hi").text
     assert emulator_env.chat_calls == 1
+    headers = emulator_env.requests[-1]["headers"]
+    assert DEFAULT_API_KEY not in json.dumps(headers)
 
 
-def test_qianfan_style_aliases(emulator: EmulatorServer) -> None:
-    llm = Wenxin(qianfan_ak="ak", qianfan_sk="sk", base_url=emulator.base_url)
-    assert isinstance(llm.api_key, SecretStr)
+def test_an_argument_means_the_env_is_not_read(
+    emulator_env: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QIANFAN_AK", "env-ak")
+    llm = Wenxin(api_key=DEFAULT_API_KEY)
+    assert llm.qianfan_ak is None
     assert llm.complete("hi").text
 
 
-def test_fixed_access_token(emulator: EmulatorServer) -> None:
+def test_v1_env_credentials(emulator_env_v1: EmulatorServer) -> None:
+    llm = Wenxin(api="v1")
+    assert llm.qianfan_ak is not None and llm.api_key is None
+    assert llm.complete("hi").text
+    assert emulator_env_v1.requests[-1]["api"] == "v1"
+
+
+def test_v1_application_keys(emulator: EmulatorServer) -> None:
+    llm = Wenxin(api="v1", qianfan_ak="ak", qianfan_sk="sk", base_url=emulator.base_url)
+    assert isinstance(llm.qianfan_ak, SecretStr)
+    assert llm.complete("hi").text
+    assert emulator.token_requests == 1
+
+
+def test_v1_fixed_access_token(emulator: EmulatorServer) -> None:
     token = emulator.issue_token()
-    llm = Wenxin(access_token=token, base_url=emulator.base_url)
+    llm = Wenxin(api="v1", access_token=token, base_url=emulator.base_url)
     assert llm.complete("hi").text
     assert emulator.token_requests == 0
 
 
-def test_iam_signing_mode(emulator: EmulatorServer) -> None:
+def test_v1_iam_signing_mode(emulator: EmulatorServer) -> None:
     from wenxin_core.emulator.config import DEFAULT_IAM_ACCESS_KEY, DEFAULT_IAM_SECRET_KEY
 
     llm = Wenxin(
+        api="v1",
         access_key=DEFAULT_IAM_ACCESS_KEY,
-        iam_secret_key=DEFAULT_IAM_SECRET_KEY,
+        secret_key=DEFAULT_IAM_SECRET_KEY,
         base_url=emulator.base_url,
     )
     assert llm.complete("hi").text
     assert emulator.requests[-1]["headers"].get("authorization")
 
 
-def test_sync_and_async_share_one_token(llm: Wenxin, emulator: EmulatorServer) -> None:
+def test_v2_iam_pair_mints_one_bearer_token_for_sync_and_async(emulator: EmulatorServer) -> None:
     import asyncio
 
-    llm.complete("one")
-    asyncio.run(llm.acomplete("two"))
+    from wenxin_core.emulator.config import DEFAULT_IAM_ACCESS_KEY, DEFAULT_IAM_SECRET_KEY
+
+    llm = Wenxin(
+        access_key=DEFAULT_IAM_ACCESS_KEY,
+        secret_key=DEFAULT_IAM_SECRET_KEY,
+        iam_base_url=emulator.base_url,
+        base_url=emulator.v2_base_url,
+        app_id="app-li-1",
+    )
+    assert llm.complete("one").text
+    assert asyncio.run(llm.acomplete("two")).text
+    assert emulator.bearer_token_requests == 1
+    assert emulator.requests[-1]["headers"].get("appid") == "app-li-1"
+
+
+def test_sync_and_async_share_one_v1_token(llm_v1: Wenxin, emulator: EmulatorServer) -> None:
+    import asyncio
+
+    llm_v1.complete("one")
+    asyncio.run(llm_v1.acomplete("two"))
     assert emulator.token_requests == 1
 
 
@@ -140,7 +256,8 @@ def test_llm_base_keywords(make_llm: Any, emulator: EmulatorServer) -> None:
     assert seen == ["hello"]
     body = emulator.requests[-1]["body"]
     assert body["messages"] == [
-        {"role": "user", "content": "You are terse.\n\n[INST] hello [/INST]"}
+        {"role": "system", "content": "You are terse."},
+        {"role": "user", "content": "[INST] hello [/INST]"},
     ]
 
 
@@ -156,9 +273,8 @@ def test_injected_http_clients_are_used(emulator: EmulatorServer) -> None:
     http = httpx.Client(event_hooks={"request": [lambda r: sync_hits.append(r.url.path)]})
     ahttp = httpx.AsyncClient(event_hooks={"request": [ahook]})
     llm = Wenxin(
-        api_key="a",
-        secret_key="b",
-        base_url=emulator.base_url,
+        api_key=DEFAULT_API_KEY,
+        base_url=emulator.v2_base_url,
         http_client=http,
         async_http_client=ahttp,
     )
@@ -169,17 +285,26 @@ def test_injected_http_clients_are_used(emulator: EmulatorServer) -> None:
     http.close()
 
 
-def test_secrets_never_shown(llm: Wenxin) -> None:
-    for text in (repr(llm), str(llm), json.dumps(llm.to_dict()), llm.to_json()):
+@pytest.mark.parametrize("api", ["v2", "v1"])
+def test_secrets_never_shown(llm: Wenxin, llm_v1: Wenxin, api: str) -> None:
+    model = llm if api == "v2" else llm_v1
+    texts = [repr(model), str(model), json.dumps(model.to_dict()), model.to_json()]
+    texts += [str(model.to_payload()), repr(model.model_dump()), repr(model._clients.auth)]
+    for text in texts:
         for secret in SECRETS:
             assert secret not in text
-    assert str(llm.to_payload())
-    for secret in SECRETS:
-        assert secret not in str(llm.to_payload())
+
+
+def test_secrets_not_in_errors(emulator: EmulatorServer) -> None:
+    llm = Wenxin(api_key="bce-v3/ALTAK-wrong/never-shown-4471", base_url=emulator.v2_base_url)
+    with pytest.raises(AuthenticationError) as caught:
+        llm.complete("hi")
+    assert "never-shown-4471" not in str(caught.value)
+    assert "never-shown-4471" not in repr(caught.value)
 
 
 def test_payload_is_llama_index_own_and_follows_the_metadata(make_llm: Any) -> None:
-    llm = make_llm(model="ERNIE-3.5-8K")
+    llm = make_llm(model="ernie-5.1")
     expected = {"class_name": "Wenxin_LLM", **llm.metadata.model_dump()}
     assert llm.to_payload() == expected
     llm.to_payload()["num_output"] = -1  # each caller gets its own copy
@@ -192,26 +317,28 @@ def test_payload_is_llama_index_own_and_follows_the_metadata(make_llm: Any) -> N
 
 
 def test_to_dict_has_options_not_secrets(make_llm: Any) -> None:
-    llm = make_llm(temperature=0.3, top_k=5, stop=["END"], system_prompt="sys")
+    llm = make_llm(temperature=0.3, seed=5, stop=["END"], system_prompt="sys", reasoning=False)
     data = llm.to_dict()
     assert data["class_name"] == "Wenxin_LLM"
+    assert data["api"] == "v2"
     assert data["temperature"] == 0.3
-    assert data["top_k"] == 5
+    assert data["seed"] == 5
     assert data["stop"] == ["END"]
+    assert data["reasoning"] is False
     assert data["system_prompt"] == "sys"
-    for key in ("api_key", "secret_key", "access_token", "access_key", "iam_secret_key"):
+    for key in CREDENTIAL_FIELDS:
         assert key not in data
     assert "http_client" not in data
 
 
 def test_from_dict_rebuilds_a_working_model(make_llm: Any, emulator_env: EmulatorServer) -> None:
-    llm = make_llm(temperature=0.3, top_k=5)
+    llm = make_llm(temperature=0.3, seed=5, base_url=None)
     rebuilt = Wenxin.from_dict(llm.to_dict())
-    assert rebuilt.temperature == 0.3 and rebuilt.top_k == 5
-    assert rebuilt.api_key is None  # credentials come from the environment
+    assert rebuilt.temperature == 0.3 and rebuilt.seed == 5
+    assert rebuilt.api_key is not None  # credentials come from the environment
     assert rebuilt.complete("hello again").text
     body = emulator_env.requests[-1]["body"]
-    assert body["temperature"] == 0.3 and body["top_k"] == 5
+    assert body["temperature"] == 0.3 and body["seed"] == 5
     rebuilt_json = Wenxin.from_json(llm.to_json())
     assert rebuilt_json.metadata == llm.metadata
 
@@ -233,17 +360,34 @@ def test_convert_chat_message_roles(llm: Wenxin, emulator: EmulatorServer) -> No
         ]
     )
     assert emulator.requests[-1]["body"]["messages"] == [
+        {"role": "system", "content": "S"},
+        {"role": "user", "content": "U1"},
+        {"role": "assistant", "content": "A1"},
+        {"role": "user", "content": "U2"},
+    ]
+
+
+def test_v1_folds_the_system_turn_for_llama(llm_v1: Wenxin, emulator: EmulatorServer) -> None:
+    llm_v1.chat(
+        [
+            ChatMessage(role=MessageRole.SYSTEM, content="S"),
+            ChatMessage(role=MessageRole.USER, content="U1"),
+            ChatMessage(role=MessageRole.ASSISTANT, content="A1"),
+            ChatMessage(role=MessageRole.USER, content="U2"),
+        ]
+    )
+    assert emulator.requests[-1]["body"]["messages"] == [
         {"role": "user", "content": "S\n\nU1"},
         {"role": "assistant", "content": "A1"},
         {"role": "user", "content": "U2"},
     ]
 
 
-def test_deepcopy_shares_clients_and_callbacks(make_llm: Any, emulator: EmulatorServer) -> None:
+def test_deepcopy_shares_clients_and_callbacks(make_llm_v1: Any, emulator: EmulatorServer) -> None:
     import copy
 
     manager = CallbackManager([])
-    llm = make_llm(temperature=0.3, additional_kwargs={}, callback_manager=manager)
+    llm = make_llm_v1(temperature=0.3, additional_kwargs={}, callback_manager=manager)
     llm.complete("warm up")
     clone = copy.deepcopy(llm)
     assert clone is not llm
@@ -251,7 +395,7 @@ def test_deepcopy_shares_clients_and_callbacks(make_llm: Any, emulator: Emulator
     assert clone.callback_manager is manager
     assert clone.additional_kwargs is not llm.additional_kwargs
     assert clone.complete("copied").text
-    assert emulator.token_requests == 1
+    assert emulator.token_requests == 1  # one token: the clone shares the clients
 
 
 def test_model_copy_update(llm: Wenxin, emulator: EmulatorServer) -> None:

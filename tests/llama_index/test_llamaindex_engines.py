@@ -126,7 +126,9 @@ def test_condense_plus_context_chat_engine(
     condense = emulator.requests[-2]["body"]["messages"]
     assert "And where does it live?" in condense[-1]["content"]
     answer = emulator.requests[-1]["body"]["messages"]
-    assert [m["role"] for m in answer] == ["user", "assistant", "user", "assistant", "user"]
+    roles = [m["role"] for m in answer]
+    assert roles == ["system", "user", "assistant", "user", "assistant", "user"]
+    assert "eats" in answer[0]["content"]  # the retrieved context, in the system turn
     assert len(engine.chat_history) == 6
     _assert_counted(counter, wire, 5)
 
@@ -167,8 +169,8 @@ def test_simple_chat_engine_with_system_prompt(
     engine.chat("Hi")
     engine.chat("Again")
     messages = emulator.requests[-1]["body"]["messages"]
-    assert messages[0]["content"].startswith("Answer in one word.")
-    assert [m["role"] for m in messages] == ["user", "assistant", "user"]
+    assert messages[0] == {"role": "system", "content": "Answer in one word."}
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
 
 
 class Animal(BaseModel):
