@@ -1,27 +1,37 @@
-"""ChatWenxin behaviour over real HTTP against the emulator: calls, chains, metadata, params."""
+"""ChatWenxin over real HTTP against the emulator (V2 by default; a few V1 legacy tests)."""
 
 from __future__ import annotations
 
-import inspect
-import warnings
+import asyncio
 from typing import Any
 from uuid import UUID
 
+import httpx
 import pytest
 from langchain_core.callbacks import AsyncCallbackHandler, BaseCallbackHandler
 from langchain_core.chat_history import InMemoryChatMessageHistory
-from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.load import dumpd, dumps, load, loads
-from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, SystemMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.outputs import ChatGenerationChunk, GenerationChunk
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 from langchain_core.runnables.history import RunnableWithMessageHistory
-from lc_helpers import make_llm
+from lc_helpers import MODEL, make_llm, make_v1_llm
 
 from langchain_wenxin import MIN_TEMPERATURE, ChatWenxin
-from langchain_wenxin.errors import UnknownModelError, UnsupportedParameterError
-from wenxin_core.emulator.config import DEFAULT_IAM_ACCESS_KEY, DEFAULT_IAM_SECRET_KEY
+from langchain_wenxin.errors import UnsupportedParameterError, WenxinValidationError
+from wenxin_core.emulator.config import (
+    DEFAULT_API_KEY,
+    DEFAULT_IAM_ACCESS_KEY,
+    DEFAULT_IAM_SECRET_KEY,
+)
 from wenxin_core.emulator.server import EmulatorServer
 
 RESPONSE_KEYS = {
@@ -29,135 +39,172 @@ RESPONSE_KEYS = {
     "model_provider",
     "id",
     "finish_reason",
-    "is_truncated",
-    "need_clear_history",
+    "flag",
     "ban_round",
+    "request_id",
+    "rate_limits",
 }
-
-# -- construction -----------------------------------------------------------------------------
-
-
-def test_default_model_without_model_or_endpoint() -> None:
-    llm = ChatWenxin(api_key="a", secret_key="b")
-    assert llm.model == "Llama-2-13b-chat"
-    assert llm.model_label == "Llama-2-13B-Chat"
-    deployed = ChatWenxin(endpoint="my_dolly_service", api_key="a", secret_key="b")
-    assert deployed.model is None
-    assert deployed.model_label == "my_dolly_service"
+REASONER = "ernie-x1.1"
 
 
-def test_unknown_model_is_rejected_with_its_own_class() -> None:
-    with pytest.raises(UnknownModelError, match="Llama-2-13B-Chat"):
-        ChatWenxin(model="gpt-4o", api_key="a", secret_key="b")
+def _add_up(chunks: list[AIMessageChunk]) -> AIMessageChunk:
+    full = chunks[0]
+    for chunk in chunks[1:]:
+        full = full + chunk
+    return full
 
 
-def test_unknown_kwargs_go_to_model_kwargs_with_a_warning() -> None:
-    with pytest.warns(UserWarning, match="disable_search"):
-        llm = ChatWenxin(model="ERNIE-3.5-8K", disable_search=True)
-    assert llm.model_kwargs == {"disable_search": True}
-
-
-def test_max_tokens_on_a_model_without_output_limit_warns() -> None:
-    with pytest.warns(UserWarning, match="max_tokens=50 is not supported by Llama-2-13B-Chat"):
-        ChatWenxin(model="Llama-2-13b-chat", max_tokens=50)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        assert ChatWenxin(model="ERNIE-3.5-8K", max_tokens=50).max_tokens == 50
-
-
-def test_invocation_params_match_langchains_own() -> None:
-    llm = ChatWenxin(model="ERNIE-3.5-8K", api_key="a", secret_key="b", temperature=0.3, top_p=0.5)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the base class goes through the deprecated dict()
-        expected = BaseChatModel._get_invocation_params(llm, stop=["x"], top_k=3)
-    assert llm._get_invocation_params(stop=["x"], top_k=3) == expected
-    assert expected["_type"] == "wenxin-chat" and expected["temperature"] == 0.3
-
-
-def test_the_precomputed_signatures_are_the_real_ones() -> None:
-    for name in ("_generate", "_agenerate"):
-        method = getattr(ChatWenxin, name)
-        cached = method.__dict__.pop("__signature__")
-        try:
-            computed = inspect.signature(method)
-        finally:
-            method.__dict__["__signature__"] = cached
-        assert cached == computed
-        assert "run_manager" in inspect.signature(getattr(ChatWenxin(), name)).parameters
-
-
-def test_credentials_are_secret_and_aliased(monkeypatch: pytest.MonkeyPatch) -> None:
-    llm = ChatWenxin(model="Llama-2-13b-chat", api_key="the-ak", secret_key="the-sk")
-    assert llm.qianfan_ak is not None and llm.qianfan_ak.get_secret_value() == "the-ak"
-    assert "the-ak" not in repr(llm) and "the-sk" not in repr(llm)
-    # Arguments win entirely over the environment (the core's rule): no env IAM pair mixed in.
-    monkeypatch.setenv("QIANFAN_ACCESS_KEY", "env-iam-ak")
-    monkeypatch.setenv("QIANFAN_SECRET_KEY", "env-iam-sk")
-    llm = ChatWenxin(model="Llama-2-13b-chat", api_key="the-ak", secret_key="the-sk")
-    assert llm.qianfan_access_key is None
-    llm = ChatWenxin(model="Llama-2-13b-chat")
-    assert llm.qianfan_access_key is not None
-    assert llm.qianfan_access_key.get_secret_value() == "env-iam-ak"
-
-
-def test_serialisation_holds_no_secret_and_loads_back(wenxin_emulator: EmulatorServer) -> None:
-    llm = make_llm(wenxin_emulator, temperature=0.5, top_k=3)
-    text = dumps(llm)
-    assert "emulator-api-key" not in text and "emulator-secret-key" not in text
-    revived = loads(
-        text,
-        secrets_map={"QIANFAN_AK": "emulator-api-key", "QIANFAN_SK": "emulator-secret-key"},
-        valid_namespaces=["langchain_wenxin"],
-        allowed_objects=[ChatWenxin],
-    )
-    assert isinstance(revived, ChatWenxin)
-    assert revived.top_k == 3 and revived.base_url == wenxin_emulator.base_url
-    assert revived.invoke("Hello").content
-    again = load(
-        dumpd(llm),
-        secrets_map={"QIANFAN_AK": "emulator-api-key", "QIANFAN_SK": "emulator-secret-key"},
-        valid_namespaces=["langchain_wenxin"],
-        allowed_objects="all",
-    )
-    assert again.dict() == llm.dict()
-
-
-# -- calls ------------------------------------------------------------------------------------
+# -- answers ----------------------------------------------------------------------------------
 
 
 def test_invoke_metadata_and_usage(wenxin_emulator: EmulatorServer) -> None:
     result = make_llm(wenxin_emulator).invoke("Hello")
-    assert isinstance(result, AIMessage) and result.content
-    assert set(result.response_metadata) == RESPONSE_KEYS
+    assert isinstance(result, AIMessage) and "Hello" in str(result.content)
     meta = result.response_metadata
-    assert meta["model_name"] == "Llama-2-13B-Chat"
-    assert meta["model_provider"] == "qianfan"
-    assert meta["finish_reason"] == "stop" and meta["is_truncated"] is False
-    assert meta["need_clear_history"] is False and meta["id"]
+    assert set(meta) == RESPONSE_KEYS
+    assert meta["model_name"] == MODEL and meta["model_provider"] == "qianfan"
+    assert meta["finish_reason"] == "stop" and meta["flag"] == 0
+    assert meta["id"] and meta["id"] == result.id and meta["request_id"]
+    assert meta["rate_limits"]["limit_requests"] > 0
+    assert "remaining_output_tokens" in meta["rate_limits"]
     usage = result.usage_metadata
     assert usage is not None
     assert usage["total_tokens"] == usage["input_tokens"] + usage["output_tokens"]
     assert usage["output_tokens"] > 0
+    assert usage.get("input_token_details") == {"cache_read": 0}
+    assert usage.get("output_token_details") == {"reasoning": 0}
+    request = wenxin_emulator.requests[-1]
+    assert request["api"] == "v2" and request["path"] == "/v2/chat/completions"
+    assert request["body"] == {"model": MODEL, "messages": [{"role": "user", "content": "Hello"}]}
+    assert request["headers"]["authorization"] == "Bearer ***"
 
 
-def test_endpoint_only_reports_the_endpoint_as_model_name(wenxin_emulator: EmulatorServer) -> None:
-    llm = make_llm(wenxin_emulator, model=None, endpoint="my_dolly_service")
-    result = llm.invoke("Hello")
-    assert result.response_metadata["model_name"] == "my_dolly_service"
-    assert wenxin_emulator.requests[-1]["endpoint"] == "my_dolly_service"
+def test_reasoning_model_answers_with_reasoning_content(wenxin_emulator: EmulatorServer) -> None:
+    result = make_llm(wenxin_emulator, model=REASONER).invoke("Why is the sky blue?")
+    reasoning = result.additional_kwargs["reasoning_content"]
+    assert isinstance(reasoning, str) and reasoning
+    assert reasoning not in str(result.content)
+    usage = result.usage_metadata
+    assert usage is not None
+    details = usage.get("output_token_details") or {}
+    assert 0 < details.get("reasoning", 0) < usage["output_tokens"]
+    assert result.content_blocks[0] == {"type": "reasoning", "reasoning": reasoning}
 
 
-def test_truncation_is_length(wenxin_emulator: EmulatorServer) -> None:
-    result = make_llm(wenxin_emulator, model="ERNIE-3.5-8K", max_tokens=3).invoke("Hello")
-    assert result.response_metadata["finish_reason"] == "length"
-    assert result.response_metadata["is_truncated"] is True
-    assert wenxin_emulator.requests[-1]["body"]["max_output_tokens"] == 3
+def test_reasoning_block_with_output_version_v1(wenxin_emulator: EmulatorServer) -> None:
+    llm = make_llm(wenxin_emulator, model=REASONER, output_version="v1")
+    result = llm.invoke("Hi")
+    assert isinstance(result.content, list)
+    first, second = result.content
+    assert isinstance(first, dict) and isinstance(second, dict)
+    assert first["type"] == "reasoning"
+    assert first["reasoning"] == result.additional_kwargs["reasoning_content"]
+    assert second["type"] == "text" and "Hi" in second["text"]
+    chunks = list(llm.stream("Hi"))
+    kinds = [b["type"] for c in chunks for b in c.content if isinstance(b, dict)]
+    assert kinds[0] == "reasoning" and "text" in kinds
+    assert kinds.index("text") > max(i for i, k in enumerate(kinds) if k == "reasoning")
 
 
-def test_need_clear_history_is_metadata_not_an_error(wenxin_emulator: EmulatorServer) -> None:
-    result = make_llm(wenxin_emulator).invoke("UNSAFE-TRIGGER please")
-    assert result.response_metadata["need_clear_history"] is True
-    assert result.response_metadata["ban_round"] == -1
+def test_stream_reasoning_adds_up_to_the_invoke_answer(wenxin_emulator: EmulatorServer) -> None:
+    llm = make_llm(wenxin_emulator, model=REASONER)
+    whole = llm.invoke("Think about this")
+    chunks = list(llm.stream("Think about this"))
+    full = _add_up(chunks)
+    assert (
+        full.additional_kwargs["reasoning_content"] == whole.additional_kwargs["reasoning_content"]
+    )
+    assert full.content == whole.content
+    assert full.usage_metadata == whole.usage_metadata
+    assert [c for c in chunks if c.usage_metadata] == [chunks[-1]]
+
+
+def test_reasoning_switch_reaches_the_body(wenxin_emulator: EmulatorServer) -> None:
+    llm = make_llm(wenxin_emulator, model="deepseek-v3.2", reasoning={"budget": 200})
+    result = llm.invoke("Hi")
+    body = wenxin_emulator.requests[-1]["body"]
+    assert body["thinking"] == {"type": "enabled"} and body["thinking_budget"] == 200
+    assert result.additional_kwargs["reasoning_content"]
+    off = llm.invoke("Hi", reasoning=False)
+    assert wenxin_emulator.requests[-1]["body"]["thinking"] == {"type": "disabled"}
+    assert "reasoning_content" not in off.additional_kwargs
+    make_llm(wenxin_emulator, model="qwen3-32b", reasoning=True).invoke("Hi")
+    assert wenxin_emulator.requests[-1]["body"]["enable_thinking"] is True
+
+
+def test_reasoning_content_is_never_sent_back(wenxin_emulator: EmulatorServer) -> None:
+    llm = make_llm(wenxin_emulator, model=REASONER)
+    first = llm.invoke("Question one")
+    assert first.additional_kwargs["reasoning_content"]
+    llm.invoke([HumanMessage("Question one"), first, HumanMessage("Question two")])
+    body = wenxin_emulator.requests[-1]["body"]
+    assert "reasoning_content" not in str(body)
+    assert body["messages"][1] == {"role": "assistant", "content": first.content}
+
+
+def test_flag_and_ban_round_are_metadata_not_errors(wenxin_emulator: EmulatorServer) -> None:
+    llm = make_llm(wenxin_emulator)
+    result = llm.invoke("UNSAFE-TRIGGER please")
+    meta = result.response_metadata
+    assert (meta["flag"], meta["ban_round"], meta["finish_reason"]) == (2, -1, "content_filter")
+    last = list(llm.stream("UNSAFE-TRIGGER please"))[-1]
+    assert last.response_metadata["flag"] == 2
+    assert last.response_metadata["finish_reason"] == "content_filter"
+
+
+def test_tool_call_history_goes_out_in_v2_shape(wenxin_emulator: EmulatorServer) -> None:
+    history: list[BaseMessage] = [
+        SystemMessage("You use tools."),
+        HumanMessage("Weather in Shanghai and the time?"),
+        AIMessage(
+            "",
+            tool_calls=[
+                {"name": "get_weather", "args": {"city": "上海"}, "id": "call_a"},
+                {"name": "get_time", "args": {}, "id": "call_b"},
+            ],
+            additional_kwargs={"reasoning_content": "I should call both tools."},
+        ),
+        ToolMessage("sunny, 25°C", tool_call_id="call_a"),
+        ToolMessage("10:00", tool_call_id="call_b", name="get_time"),
+    ]
+    # ernie-x1.1 takes a tool turn last (ERNIE 4.5 wants a user turn last: the core says so).
+    result = make_llm(wenxin_emulator, model=REASONER).invoke(history)
+    assert result.content
+    messages = wenxin_emulator.requests[-1]["body"]["messages"]
+    assert messages[0] == {"role": "system", "content": "You use tools."}
+    assert messages[2]["role"] == "assistant" and messages[2]["content"] == ""
+    assert "reasoning_content" not in messages[2]
+    assert messages[2]["tool_calls"] == [
+        {
+            "id": "call_a",
+            "type": "function",
+            "function": {"name": "get_weather", "arguments": '{"city": "上海"}'},
+        },
+        {"id": "call_b", "type": "function", "function": {"name": "get_time", "arguments": "{}"}},
+    ]
+    assert messages[3] == {
+        "role": "tool",
+        "tool_call_id": "call_a",
+        "content": "sunny, 25°C",
+        "name": "get_weather",
+    }
+    assert messages[4]["tool_call_id"] == "call_b" and messages[4]["name"] == "get_time"
+
+
+def test_a_tool_turn_last_on_ernie_45_is_a_typed_error(wenxin_emulator: EmulatorServer) -> None:
+    from langchain_wenxin.errors import InvalidMessagesError
+
+    history: list[BaseMessage] = [
+        HumanMessage("Weather?"),
+        AIMessage("", tool_calls=[{"name": "w", "args": {}, "id": "c1"}]),
+        ToolMessage("sunny", tool_call_id="c1"),
+    ]
+    with pytest.raises(InvalidMessagesError, match="user"):
+        make_llm(wenxin_emulator).invoke(history)
+    assert wenxin_emulator.chat_calls == 0
+
+
+# -- streams ----------------------------------------------------------------------------------
 
 
 def test_stream_usage_and_metadata_once_on_the_last_chunk(wenxin_emulator: EmulatorServer) -> None:
@@ -165,36 +212,60 @@ def test_stream_usage_and_metadata_once_on_the_last_chunk(wenxin_emulator: Emula
     chunks = list(make_llm(wenxin_emulator).stream("Hello"))
     assert len(chunks) >= 3
     with_usage = [c for c in chunks if c.usage_metadata]
-    with_meta = [c for c in chunks if c.response_metadata]
+    with_meta = [c for c in chunks if c.response_metadata.get("model_provider")]
     assert with_usage == [chunks[-1]] and with_meta == [chunks[-1]]
     assert chunks[-1].chunk_position == "last"
-    full = chunks[0]
-    for chunk in chunks[1:]:
-        full = full + chunk
-    assert isinstance(full, AIMessageChunk)
+    assert [c.chunk_position for c in chunks[:-1]] == [None] * (len(chunks) - 1)
+    full = _add_up(chunks)
     assert full.content == "One. Two. Three. Four."
     assert set(full.response_metadata) == RESPONSE_KEYS
-    assert full.response_metadata["model_name"] == "Llama-2-13B-Chat"  # not concatenated
+    assert full.response_metadata["model_name"] == MODEL  # not concatenated
     assert full.response_metadata["finish_reason"] == "stop"
-    # The aggregate equals the server's final usage (prompt and total of the is_end event).
+    request = wenxin_emulator.requests[-1]
+    assert request["stream"] is True
+    assert request["body"]["stream_options"] == {"include_usage": True}
+    # The aggregate equals the service's final usage, as on a non-stream call.
     sync = make_llm(wenxin_emulator).invoke("Hello")
     assert full.usage_metadata == sync.usage_metadata
+
+
+@pytest.mark.parametrize("placement", ["separate", "last_chunk"])
+def test_stream_usage_counted_once_wherever_it_arrives(
+    wenxin_emulator: EmulatorServer, placement: str
+) -> None:
+    wenxin_emulator.set_usage_placement(placement)
+    chunks = list(make_llm(wenxin_emulator).stream("Hello there"))
+    assert [c for c in chunks if c.usage_metadata] == [chunks[-1]]
+    assert (
+        _add_up(chunks).usage_metadata
+        == make_llm(wenxin_emulator).invoke("Hello there").usage_metadata
+    )
 
 
 async def test_astream_usage_once(wenxin_emulator: EmulatorServer) -> None:
     llm = make_llm(wenxin_emulator)
     chunks = [c async for c in llm.astream("Hello")]
     assert [c for c in chunks if c.usage_metadata] == [chunks[-1]]
+    assert chunks[-1].chunk_position == "last"
     await llm.aclose()
 
 
-def test_batch_and_override(wenxin_emulator: EmulatorServer) -> None:
+def test_streaming_true_makes_invoke_stream(wenxin_emulator: EmulatorServer) -> None:
+    result = make_llm(wenxin_emulator, streaming=True).invoke("Hello")
+    assert result.content and result.usage_metadata
+    assert wenxin_emulator.requests[-1]["stream"] is True
+
+
+# -- options ----------------------------------------------------------------------------------
+
+
+def test_batch_and_model_override(wenxin_emulator: EmulatorServer) -> None:
     llm = make_llm(wenxin_emulator)
     results = llm.batch(["Hello", "Hey"])
-    assert [r.response_metadata["model_name"] for r in results] == ["Llama-2-13B-Chat"] * 2
-    other = llm.invoke("Hello", model="Llama-2-7b-chat")
-    assert other.response_metadata["model_name"] == "Llama-2-7B-Chat"
-    assert wenxin_emulator.requests[-1]["endpoint"] == "llama_2_7b"
+    assert [r.response_metadata["model_name"] for r in results] == [MODEL] * 2
+    other = llm.invoke("Hello", model="ernie-speed-pro-128k")
+    assert other.response_metadata["model_name"] == "ernie-speed-pro-128k"
+    assert wenxin_emulator.requests[-1]["body"]["model"] == "ernie-speed-pro-128k"
 
 
 async def test_abatch(wenxin_emulator: EmulatorServer) -> None:
@@ -209,41 +280,52 @@ def test_params_reach_the_body(wenxin_emulator: EmulatorServer) -> None:
         wenxin_emulator,
         temperature=0,
         top_p=0.5,
-        top_k=4,
         penalty_score=1.2,
+        seed=42,
+        frequency_penalty=0.1,
+        presence_penalty=0.2,
         user_id="u-1",
         stop=["zzz"],
+        max_tokens=200,
     )
     llm.invoke("Hello")
     body = wenxin_emulator.requests[-1]["body"]
     assert body["temperature"] == MIN_TEMPERATURE
-    assert (body["top_p"], body["top_k"], body["penalty_score"]) == (0.5, 4, 1.2)
-    assert body["user_id"] == "u-1" and body["stop"] == ["zzz"]
-    llm.invoke("Hello", stop=["emulator"], temperature=0.7, top_k=2)
+    assert (body["top_p"], body["penalty_score"], body["seed"]) == (0.5, 1.2, 42)
+    assert (body["frequency_penalty"], body["presence_penalty"]) == (0.1, 0.2)
+    assert body["user"] == "u-1" and body["stop"] == ["zzz"] and body["max_tokens"] == 200
+    llm.invoke("Hello", stop=["emulator"], temperature=0.7, max_tokens=5)
     body = wenxin_emulator.requests[-1]["body"]
-    assert body["stop"] == ["emulator"] and body["temperature"] == 0.7 and body["top_k"] == 2
+    assert body["stop"] == ["emulator"] and body["temperature"] == 0.7
+    assert body["max_tokens"] == 5
 
 
-def test_per_call_max_tokens_on_llama_is_rejected(wenxin_emulator: EmulatorServer) -> None:
+def test_truncation_is_length(wenxin_emulator: EmulatorServer) -> None:
+    result = make_llm(wenxin_emulator, max_tokens=3).invoke("Hello")
+    assert result.response_metadata["finish_reason"] == "length"
+
+
+def test_per_call_options_the_model_refuses_are_not_sent(wenxin_emulator: EmulatorServer) -> None:
     llm = make_llm(wenxin_emulator)
-    with pytest.raises(UnsupportedParameterError, match="max_output_tokens"):
-        llm.invoke("Hello", max_tokens=10)
+    with pytest.raises(WenxinValidationError):
+        llm.invoke("Hello", top_k=3)
+    with pytest.raises(UnsupportedParameterError, match="temperature"):
+        llm.invoke("Hello", model="deepseek-r1", temperature=0.5)
+    with pytest.raises(WenxinValidationError, match="temperature"):
+        llm.invoke("Hello", temperature=1.5)
     assert wenxin_emulator.chat_calls == 0
 
 
 def test_model_kwargs_are_sent(wenxin_emulator: EmulatorServer) -> None:
-    llm = make_llm(wenxin_emulator, model="ERNIE-3.5-8K", model_kwargs={"disable_search": True})
-    llm.invoke("Hello")
-    assert wenxin_emulator.requests[-1]["body"]["disable_search"] is True
+    llm = make_llm(wenxin_emulator, model_kwargs={"repetition_penalty": 1.05})
+    llm.invoke("Hello", web_search={"enable": True})
+    body = wenxin_emulator.requests[-1]["body"]
+    assert body["repetition_penalty"] == 1.05 and body["web_search"] == {"enable": True}
 
 
-def test_streaming_true_makes_invoke_stream(wenxin_emulator: EmulatorServer) -> None:
-    result = make_llm(wenxin_emulator, streaming=True).invoke("Hello")
-    assert result.content and result.usage_metadata
-    assert wenxin_emulator.requests[-1]["stream"] is True
-
-
-def test_two_system_two_human_two_ai_in_a_row(wenxin_emulator: EmulatorServer) -> None:
+def test_conversation_turns_are_repaired_without_losing_text(
+    wenxin_emulator: EmulatorServer,
+) -> None:
     history = [
         SystemMessage("Rule one."),
         SystemMessage("Rule two."),
@@ -255,46 +337,114 @@ def test_two_system_two_human_two_ai_in_a_row(wenxin_emulator: EmulatorServer) -
     ]
     assert make_llm(wenxin_emulator).invoke(history).content
     messages = wenxin_emulator.requests[-1]["body"]["messages"]
-    assert [m["role"] for m in messages] == ["user", "assistant", "user"]
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
     text = " ".join(m["content"] for m in messages)
     for part in ("Rule one.", "Rule two.", "first", "second", "answer one", "answer two", "bob"):
         assert part in text
 
 
-def test_system_field_on_ernie(wenxin_emulator: EmulatorServer) -> None:
-    llm = make_llm(wenxin_emulator, model="ERNIE-3.5-8K")
-    llm.invoke([SystemMessage("Be brief."), HumanMessage("Hello")])
-    body = wenxin_emulator.requests[-1]["body"]
-    assert body["system"] == "Be brief."
-    assert body["messages"] == [{"role": "user", "content": "Hello"}]
+# -- credentials ------------------------------------------------------------------------------
 
 
-def test_iam_signing_mode(wenxin_emulator: EmulatorServer) -> None:
+def test_environment_of_the_v2_fixture(wenxin_emulator_env: EmulatorServer) -> None:
+    llm = ChatWenxin()
+    assert llm.api_key is not None and llm.base_url is None
+    assert llm.invoke("Hello").content
+    assert wenxin_emulator_env.requests[-1]["api"] == "v2"
+
+
+def test_iam_pair_mints_one_bearer_token_for_sync_and_async(
+    wenxin_emulator: EmulatorServer,
+) -> None:
     llm = ChatWenxin(
-        model="Llama-2-13b-chat",
         access_key=DEFAULT_IAM_ACCESS_KEY,
-        iam_secret_key=DEFAULT_IAM_SECRET_KEY,
-        base_url=wenxin_emulator.base_url,
+        secret_key=DEFAULT_IAM_SECRET_KEY,
+        iam_base_url=wenxin_emulator.base_url,
+        base_url=wenxin_emulator.v2_base_url,
     )
     assert llm.invoke("Hello").content
-    request = wenxin_emulator.requests[-1]
-    assert "access_token" not in request["query"]
-    assert "authorization" in request["headers"]
-    assert wenxin_emulator.token_requests == 0
-
-
-def test_sync_and_async_share_one_token(wenxin_emulator: EmulatorServer) -> None:
-    import asyncio
-
-    llm = make_llm(wenxin_emulator)
-    llm.invoke("Hello")
 
     async def run() -> None:
         await llm.ainvoke("Hello")
         await llm.aclose()
 
     asyncio.run(run())
+    assert wenxin_emulator.bearer_token_requests == 1
+    assert wenxin_emulator.requests[-1]["headers"]["authorization"] == "Bearer ***"
+
+
+def test_app_id_is_sent_as_the_appid_header(wenxin_emulator: EmulatorServer) -> None:
+    make_llm(wenxin_emulator, app_id="app-123").invoke("Hello")
+    assert wenxin_emulator.requests[-1]["appid"] == "app-123"
+
+
+def test_serialisation_holds_no_secret_and_loads_back(wenxin_emulator: EmulatorServer) -> None:
+    llm = make_llm(wenxin_emulator, temperature=0.5, seed=3)
+    text = dumps(llm)
+    assert DEFAULT_API_KEY not in text and "QIANFAN_API_KEY" in text
+    revived = loads(
+        text,
+        secrets_map={"QIANFAN_API_KEY": DEFAULT_API_KEY},
+        valid_namespaces=["langchain_wenxin"],
+        allowed_objects=[ChatWenxin],
+    )
+    assert isinstance(revived, ChatWenxin)
+    assert revived.seed == 3 and revived.base_url == wenxin_emulator.v2_base_url
+    assert revived.invoke("Hello").content
+    again = load(
+        dumpd(llm),
+        secrets_map={"QIANFAN_API_KEY": DEFAULT_API_KEY},
+        valid_namespaces=["langchain_wenxin"],
+        allowed_objects="all",
+    )
+    assert again.asdict() == llm.asdict()
+
+
+# -- V1 (legacy) ------------------------------------------------------------------------------
+
+
+def test_v1_invoke_stream_and_metadata(wenxin_emulator: EmulatorServer) -> None:
+    llm = make_v1_llm(wenxin_emulator)
+    result = llm.invoke("Hello")
+    assert result.content and result.response_metadata["model_name"] == "Llama-2-13B-Chat"
+    assert result.response_metadata["flag"] == 0
+    assert wenxin_emulator.requests[-1]["api"] == "v1"
+    assert wenxin_emulator.requests[-1]["endpoint"] == "llama_2_13b"
+    chunks = list(llm.stream("Hello"))
+    assert [c for c in chunks if c.usage_metadata] == [chunks[-1]]
+    assert _add_up(chunks).content == result.content
     assert wenxin_emulator.token_requests == 1
+
+
+def test_v1_deployed_endpoint_and_system_field(wenxin_emulator: EmulatorServer) -> None:
+    deployed = make_v1_llm(wenxin_emulator, model=None, endpoint="my_dolly_service")
+    assert deployed.invoke("Hello").response_metadata["model_name"] == "my_dolly_service"
+    assert wenxin_emulator.requests[-1]["endpoint"] == "my_dolly_service"
+    ernie = make_v1_llm(wenxin_emulator, model="ERNIE-3.5-8K")
+    ernie.invoke([SystemMessage("Be brief."), HumanMessage("Hello")])
+    body = wenxin_emulator.requests[-1]["body"]
+    assert body["system"] == "Be brief."
+    assert body["messages"] == [{"role": "user", "content": "Hello"}]
+
+
+def test_v1_environment_and_top_k(wenxin_emulator_env_v1: EmulatorServer) -> None:
+    llm = ChatWenxin(api="v1", top_k=4)
+    assert llm.qianfan_ak is not None
+    assert llm.invoke("UNSAFE-TRIGGER hello").response_metadata["flag"] >= 2
+    assert wenxin_emulator_env_v1.requests[-1]["body"]["top_k"] == 4
+
+
+def test_v1_iam_signing(wenxin_emulator: EmulatorServer) -> None:
+    llm = ChatWenxin(
+        api="v1",
+        access_key=DEFAULT_IAM_ACCESS_KEY,
+        secret_key=DEFAULT_IAM_SECRET_KEY,
+        base_url=wenxin_emulator.base_url,
+    )
+    assert llm.invoke("Hello").content
+    request = wenxin_emulator.requests[-1]
+    assert "access_token" not in request["query"] and "authorization" in request["headers"]
+    assert wenxin_emulator.token_requests == 0
 
 
 # -- callbacks --------------------------------------------------------------------------------
@@ -383,7 +533,7 @@ def test_lcel_chain_sync(wenxin_emulator: EmulatorServer) -> None:
     out = _chain(wenxin_emulator).invoke({"topic": "cats", "question": "why purr?"})
     assert isinstance(out, str) and "why purr?" in out
     sent = wenxin_emulator.requests[-1]["body"]["messages"]
-    assert "You answer about cats." in sent[0]["content"]
+    assert sent[0] == {"role": "system", "content": "You answer about cats."}
 
 
 async def test_lcel_chain_async(wenxin_emulator: EmulatorServer) -> None:
@@ -425,16 +575,12 @@ def test_runnable_with_message_history(wenxin_emulator: EmulatorServer) -> None:
     chain.invoke({"input": "And again?"}, config=config)
     assert len(store["s1"].messages) == 6
     messages = wenxin_emulator.requests[-1]["body"]["messages"]
-    assert [m["role"] for m in messages] == ["user", "assistant"] * 2 + ["user"]
-    assert "My name is Ada." in messages[0]["content"]
-    assert messages[1]["content"] == first.content
+    assert [m["role"] for m in messages] == ["system"] + ["user", "assistant"] * 2 + ["user"]
+    assert messages[1]["content"] == "My name is Ada."
+    assert messages[2]["content"] == first.content
 
 
 def test_injected_http_clients_are_used(wenxin_emulator: EmulatorServer) -> None:
-    import asyncio
-
-    import httpx
-
     seen: list[str] = []
 
     def hook(request: httpx.Request) -> None:

@@ -19,6 +19,7 @@ from langchain_core.messages import AIMessage
 from resource_watch import LeakWatch, client_sockets, settle
 
 from langchain_wenxin import ChatWenxin
+from wenxin_core.emulator.config import DEFAULT_API_KEY
 from wenxin_core.emulator.server import EmulatorServer
 from wenxin_core.transport import DEFAULT_LIMITS
 
@@ -27,14 +28,15 @@ POOL_SIZE: int = DEFAULT_LIMITS.max_connections
 IN_FLIGHT = 32
 
 
+MODEL = "ernie-4.5-turbo-32k"
+
+
 def new_model(server: EmulatorServer, **kwargs: Any) -> ChatWenxin:
-    return ChatWenxin(
-        model="Llama-2-13b-chat",
-        api_key="lc-resources-api-key",
-        secret_key="lc-resources-secret-key",
-        base_url=server.base_url,
-        **kwargs,
-    )
+    return ChatWenxin(model=MODEL, api_key=DEFAULT_API_KEY, base_url=server.v2_base_url, **kwargs)
+
+
+def reply(text: str) -> str:
+    return reply_text(text, MODEL)
 
 
 async def test_abatch_of_200_with_32_in_flight_then_aclose(server: EmulatorServer) -> None:
@@ -43,7 +45,7 @@ async def test_abatch_of_200_with_32_in_flight_then_aclose(server: EmulatorServe
     with LeakWatch() as watch:
         model = new_model(server)
         results = await model.abatch(prompts, config={"max_concurrency": IN_FLIGHT})
-        assert [r.content for r in results] == [reply_text(f"p{i}") for i in range(200)]
+        assert [r.content for r in results] == [reply(f"p{i}") for i in range(200)]
         # streams left after their first chunk (break, then the generator closed)
         for i in range(20):
             more = " ".join(f"More {n}." for n in range(20))
@@ -89,9 +91,9 @@ async def test_streams_cancelled_mid_stream_release_their_connections(
         await settle()
         assert client_sockets(server.port) == []  # cancelled streams' connections are closed
         server.set_latency()
-        reply = await model.ainvoke("after")
-        assert isinstance(reply, AIMessage)
-        assert reply.content == reply_text("after")
+        answer = await model.ainvoke("after")
+        assert isinstance(answer, AIMessage)
+        assert answer.content == reply("after")
         await model.aclose()
         await settle()
         assert client_sockets(server.port) == []
@@ -105,7 +107,7 @@ def test_abatch_under_two_asyncio_runs_then_collected(server: EmulatorServer) ->
             texts = [f"r{run}-{i}" for i in range(40)]
             prompts: list[LanguageModelInput] = list(texts)
             results = asyncio.run(model.abatch(prompts, config={"max_concurrency": 8}))
-            assert [r.content for r in results] == [reply_text(t) for t in texts]
+            assert [r.content for r in results] == [reply(t) for t in texts]
             assert client_sockets(server.port) == []  # closed at the loop's shutdown
         del model
         assert watch.problems() == []

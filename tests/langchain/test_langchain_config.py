@@ -111,18 +111,30 @@ def test_values_out_of_range_fail_at_construction() -> None:
 
 
 def test_capabilities_override_the_catalog_for_a_service() -> None:
-    with pytest.raises(UnsupportedParameterError):
-        ChatWenxin(model="my-reasoner", reasoning=True)
+    plain = ChatWenxin(model="my-service").profile
+    assert plain is not None and plain["tool_calling"] is False
     llm = ChatWenxin(
-        model="my-reasoner",
-        reasoning=True,
+        model="my-service",
         capabilities={"reasoning": "thinking", "tools": True, "context_window": 8192},
     )
     assert llm.profile is not None
     assert llm.profile["reasoning_output"] is True and llm.profile["tool_calling"] is True
     assert llm.profile["max_input_tokens"] == 8192
+    # The override reaches the core's checks too: a service said not to take penalty_score.
+    with pytest.raises(UnsupportedParameterError):
+        ChatWenxin(model="my-service", penalty_score=1.2, capabilities={"sampling": ["top_p"]})
     with pytest.raises(WenxinValidationError, match="capabilities"):
-        ChatWenxin(model="my-reasoner", capabilities={"telepathy": True})
+        ChatWenxin(model="my-service", capabilities={"telepathy": True})
+
+
+def test_reasoning_on_an_unknown_id_is_passed_on_and_bad_mappings_fail() -> None:
+    # The core's rule: an id it does not know may be a reasoning service; it is asked to think.
+    ChatWenxin(model="my-reasoner", reasoning=True)
+    with pytest.raises(WenxinValidationError) as info:
+        ChatWenxin(model="deepseek-v3.2", reasoning={"enabled": True, "budget": 10})
+    assert info.value.field == "reasoning"
+    with pytest.raises(WenxinValidationError):
+        ChatWenxin(model="deepseek-v3.2", reasoning={"effort": "extreme"})
 
 
 def test_v1_max_tokens_on_a_model_without_output_limit_warns() -> None:

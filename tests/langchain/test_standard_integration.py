@@ -1,14 +1,20 @@
-"""LangChain's standard integration tests for ChatWenxin, over real HTTP against the emulator."""
+"""LangChain's standard integration tests for ChatWenxin, over real HTTP against the V2 emulator."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import pytest
+from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 
-from langchain_wenxin import ChatWenxin
+from langchain_wenxin import DEFAULT_MODEL, ChatWenxin
+from wenxin_core.emulator.config import DEFAULT_API_KEY
 from wenxin_core.emulator.server import EmulatorServer
+
+UsageDetail = Literal[
+    "audio_input", "audio_output", "reasoning_output", "cache_read_input", "cache_creation_input"
+]
 
 
 class TestChatWenxinStandardIntegration(ChatModelIntegrationTests):
@@ -16,7 +22,7 @@ class TestChatWenxinStandardIntegration(ChatModelIntegrationTests):
 
     @pytest.fixture(autouse=True)
     def _emulator(self, wenxin_emulator: EmulatorServer) -> None:
-        type(self).base_url = wenxin_emulator.base_url
+        type(self).base_url = wenxin_emulator.v2_base_url
 
     @property
     def chat_model_class(self) -> type[ChatWenxin]:
@@ -25,12 +31,7 @@ class TestChatWenxinStandardIntegration(ChatModelIntegrationTests):
     @property
     def chat_model_params(self) -> dict[str, Any]:
         assert self.base_url, "the emulator fixture did not run"
-        return {
-            "model": "Llama-2-13b-chat",
-            "api_key": "emulator-api-key",
-            "secret_key": "emulator-secret-key",
-            "base_url": self.base_url,
-        }
+        return {"model": DEFAULT_MODEL, "api_key": DEFAULT_API_KEY, "base_url": self.base_url}
 
     @property
     def returns_usage_metadata(self) -> bool:
@@ -42,4 +43,28 @@ class TestChatWenxinStandardIntegration(ChatModelIntegrationTests):
 
     @property
     def model_override_value(self) -> str:
-        return "Llama-2-7B-Chat"
+        return "ernie-speed-pro-128k"
+
+    @property
+    def supported_usage_metadata_details(
+        self,
+    ) -> dict[Literal["invoke", "stream"], list[UsageDetail]]:
+        details: list[UsageDetail] = ["reasoning_output", "cache_read_input"]
+        return {"invoke": details, "stream": details}
+
+    def _answer(self, model: ChatWenxin, prompt: str, *, stream: bool) -> AIMessage:
+        if not stream:
+            return model.invoke(prompt)
+        full: AIMessageChunk | None = None
+        for chunk in model.stream(prompt):
+            full = chunk if full is None else full + chunk
+        assert full is not None
+        return full
+
+    def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
+        model = ChatWenxin(**{**self.chat_model_params, "model": "ernie-x1.1"})
+        return self._answer(model, "Think about why the sky is blue.", stream=stream)
+
+    def invoke_with_cache_read_input(self, *, stream: bool = False) -> AIMessage:
+        model = ChatWenxin(**self.chat_model_params)
+        return self._answer(model, "Hello " * 50, stream=stream)
