@@ -26,29 +26,38 @@ class WenxinClient(ClientBase):
     """Synchronous client for Qianfan chat models.
 
     Example:
-        >>> with WenxinClient("Llama-2-13b-chat") as client:  # doctest: +SKIP
-        ...     print(client.chat([{"role": "user", "content": "Hello"}]).result)
+        >>> with WenxinClient("ernie-4.5-turbo-32k") as client:  # doctest: +SKIP
+        ...     print(client.chat([{"role": "user", "content": "Hello"}]).text)
 
     Credentials come from the arguments or the environment (see :class:`Credentials`). The client
     validates and normalises every call before sending it, retries transient failures
-    (``max_retries``, exponential backoff with jitter), refreshes a rejected access token once,
+    (``max_retries``, exponential backoff with jitter), fetches a rejected token again once (V1 access token, V2 IAM bearer),
     and raises typed :class:`~wenxin_core.errors.WenxinError` subclasses. Thread-safe.
 
     Args:
-        model: a catalog model name (case-insensitive), e.g. ``"Llama-2-13b-chat"``.
-        endpoint: a self-deployed service's endpoint suffix (how Dolly-12B is served).
-        api_key: the application's API Key (``QIANFAN_AK``), with ``secret_key``.
-        secret_key: the application's Secret Key (``QIANFAN_SK``).
-        access_token: a ready access token (``QIANFAN_ACCESS_TOKEN``).
-        access_key: the account's IAM Access Key (``QIANFAN_ACCESS_KEY``), with ``iam_secret_key``.
-        iam_secret_key: the account's IAM Secret Key (``QIANFAN_SECRET_KEY``).
-        base_url: the API host (``QIANFAN_BASE_URL``), default ``https://aip.baidubce.com``.
+        model: a V2 model id or a deployed service's API name (``"ernie-4.5-turbo-32k"``,
+            ``"llama-2-13b-chat"``); with ``api="v1"`` a V1 catalog name.
+        api: ``"v2"`` (the live service, the default) or ``"v1"`` (legacy, private deployments).
+        endpoint: V1 only: a self-deployed service's endpoint suffix.
+        api_key: V2: the console API Key (``QIANFAN_API_KEY``), sent as a bearer token.
+        access_key: the account's IAM Access Key (``QIANFAN_ACCESS_KEY``), with ``secret_key``:
+            on V2 they mint BCE-BEARER tokens; on V1 they sign requests.
+        secret_key: the account's IAM Secret Key (``QIANFAN_SECRET_KEY``).
+        app_id: V2: the application to bill (``QIANFAN_APP_ID``), sent as the ``appid`` header.
+        iam_base_url: where bearer tokens are minted (``QIANFAN_IAM_BASE_URL``).
+        qianfan_ak: V1: the application's API Key (``QIANFAN_AK``), with ``qianfan_sk``.
+        qianfan_sk: V1: the application's Secret Key (``QIANFAN_SK``).
+        access_token: V1: a ready access token (``QIANFAN_ACCESS_TOKEN``).
+        base_url: the API base (``QIANFAN_BASE_URL``), default ``https://qianfan.baidubce.com/v2``
+            (V1: ``https://aip.baidubce.com``).
         timeout: per attempt; seconds or an ``httpx.Timeout`` (default: 10 s connect, 300 s read).
         max_retries: retries after the first attempt (default 2).
         overflow: ``"truncate"`` (drop the oldest turns, with a warning) or ``"error"``.
         http_client: an ``httpx.Client`` to use (not closed by :meth:`close`).
         auth: an ``httpx.Auth`` to use instead of building one from credentials (share one
             between a sync and an async client to share the token cache).
+        capabilities: overrides of the model's catalog capabilities (``ModelSpec`` fields),
+            e.g. ``{"tools": True}`` for a deployed service the catalog does not know.
 
     """
 
@@ -74,11 +83,8 @@ class WenxinClient(ClientBase):
         """Send a conversation and return the complete answer.
 
         Args:
-            messages: the conversation, oldest first (system/user/assistant turns).
-            **options: per-call options (:class:`~wenxin_core._base.ChatOptions`): ``model``,
-                ``endpoint``, ``system``, ``temperature``, ``top_p``, ``top_k``,
-                ``penalty_score``, ``stop``, ``user_id``, ``max_output_tokens``,
-                ``extra_body``, ``timeout``.
+            messages: the conversation, oldest first (system/user/assistant/tool turns).
+            **options: per-call options (:class:`~wenxin_core._base.ChatOptions`).
 
         Raises:
             WenxinValidationError: bad input, before anything is sent.

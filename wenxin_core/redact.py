@@ -19,15 +19,26 @@ _AUTH_HEADER = re.compile(
 )
 
 
+_BEARER = re.compile(r"(Bearer\s+)[^\s'\",;]+", re.IGNORECASE)
+_V3_KEY = re.compile(r"bce-v3/ALTAK-[^/\s'\",;]+/[^\s'\",;]+")
+"""A V2 API key or BCE-BEARER token (``bce-v3/ALTAK-xxxx/yyyy``), wherever it stands."""
+
+
 def redact(text: str) -> str:
     """Replace the values of ``access_token=``, ``client_secret=`` and ``client_id=`` with ``***``.
 
-    Also masks the signature of a ``bce-auth-v1`` authorization string. Safe on any text.
+    Also masks the signature of a ``bce-auth-v1`` authorization string, the value after
+    ``Bearer``, and any bare V2 key or token (``bce-v3/ALTAK-.../...``). Safe on any text.
     """
     if not text:
         return text
     out = _QUERY_SECRET.sub(lambda m: f"{m.group('key')}={REDACTED}", text)
-    return _AUTH_HEADER.sub(lambda m: m.group(1) + REDACTED, out)
+    out = _AUTH_HEADER.sub(lambda m: m.group(1) + REDACTED, out)
+    if "earer" in out:
+        out = _BEARER.sub(lambda m: m.group(1) + REDACTED, out)
+    if "bce-v3/" in out:
+        out = _V3_KEY.sub(REDACTED, out)
+    return out
 
 
 def redact_url(url: object) -> str:
