@@ -39,7 +39,8 @@ class AsyncWenxinClient(ClientBase):
 
     Credentials come from the arguments or the environment (see :class:`Credentials`). The client
     validates and normalises every call before sending it, retries transient failures
-    (``max_retries``, exponential backoff with jitter), fetches a rejected token again once (V1 access token, V2 IAM bearer),
+    (``max_retries``, exponential backoff with jitter), fetches a rejected token again once
+    (V1 access token, V2 IAM bearer),
     and raises typed :class:`~wenxin_core.errors.WenxinError` subclasses. Safe to share between
     tasks; its own connection pool is bound to the event loop that uses it, and a new one is
     made if it is used from another loop.

@@ -31,7 +31,8 @@ class WenxinClient(ClientBase):
 
     Credentials come from the arguments or the environment (see :class:`Credentials`). The client
     validates and normalises every call before sending it, retries transient failures
-    (``max_retries``, exponential backoff with jitter), fetches a rejected token again once (V1 access token, V2 IAM bearer),
+    (``max_retries``, exponential backoff with jitter), fetches a rejected token again once
+    (V1 access token, V2 IAM bearer),
     and raises typed :class:`~wenxin_core.errors.WenxinError` subclasses. Thread-safe.
 
     Args:

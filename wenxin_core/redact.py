@@ -19,7 +19,7 @@ _AUTH_HEADER = re.compile(
 )
 
 
-_BEARER = re.compile(r"(Bearer\s+)[^\s'\",;]+", re.IGNORECASE)
+_BEARER = re.compile(r"(?<![-\w])([Bb]earer\s+)[^\s'\",;]+")
 _V3_KEY = re.compile(r"bce-v3/ALTAK-[^/\s'\",;]+/[^\s'\",;]+")
 """A V2 API key or BCE-BEARER token (``bce-v3/ALTAK-xxxx/yyyy``), wherever it stands."""
 
