@@ -21,9 +21,12 @@ from typing import Literal
 from pydantic import SecretStr
 
 from wenxin_core.auth import ENV_VARS
+from wenxin_core.errors import WenxinValidationError
 
 __all__ = [
     "CREDENTIAL_FIELDS",
+    "RENAMED_FIELDS",
+    "check_renamed",
     "credentials_from_env",
     "secret_env_vars",
 ]
@@ -38,6 +41,14 @@ CREDENTIAL_FIELDS = (
 )
 """The credential fields: secrets (``SecretStr``, never shown or serialised); giving any of them
 as an argument turns the environment's credentials off."""
+
+RENAMED_FIELDS = {
+    "iam_secret_key": "secret_key",
+    "qianfan_iam_secret_key": "secret_key",
+    "qianfan_access_key": "access_key",
+    "qianfan_access_token": "access_token",
+}
+"""Credential spellings of the V1-era adapter -> today's field."""
 
 _READ_FROM_ENV: dict[str, tuple[str, ...]] = {
     "v2": ("api_key", "access_key", "secret_key"),
@@ -62,3 +73,21 @@ def credentials_from_env(
         if value:
             found[name] = SecretStr(value)
     return found
+
+
+def check_renamed(values: Mapping[str, object]) -> None:
+    """Refuse a V1-era credential spelling (it would otherwise land, visible, in ``model_kwargs``).
+
+    Raises:
+        WenxinValidationError: naming the old argument and its new name (never its value).
+
+    """
+    for old, new in RENAMED_FIELDS.items():
+        if old in values:
+            raise WenxinValidationError(
+                old,
+                f"was renamed {new!r}; pass it under that name (V1 application keys are "
+                "'qianfan_ak' / 'qianfan_sk')",
+                message=f"{old!r} was renamed {new!r}; pass it under that name (V1 application "
+                "keys are 'qianfan_ak' / 'qianfan_sk')",
+            )

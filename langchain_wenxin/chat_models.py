@@ -30,7 +30,12 @@ from typing_extensions import Self
 from langchain_wenxin._metadata import PROVIDER
 from langchain_wenxin._options import CALL_OPTIONS, MIN_TEMPERATURE, check_model_options
 from langchain_wenxin._replies import ai_message, generation_chunk
-from langchain_wenxin._settings import CREDENTIAL_FIELDS, credentials_from_env, secret_env_vars
+from langchain_wenxin._settings import (
+    CREDENTIAL_FIELDS,
+    check_renamed,
+    credentials_from_env,
+    secret_env_vars,
+)
 from langchain_wenxin.errors import translate_error
 from langchain_wenxin.messages import convert_messages
 from wenxin_core import AsyncWenxinClient, WenxinClient
@@ -191,6 +196,11 @@ class ChatWenxin(BaseChatModel):
 
     def __init__(self, **data: Any) -> None:
         """Build the model; a core error surfaces as its own class, not wrapped."""
+        try:
+            # Before pydantic: its errors quote the input, and this input holds a secret.
+            check_renamed(data)
+        except core_errors.WenxinError as exc:
+            raise translate_error(exc) from None
         try:
             super().__init__(**data)
         except ValidationError as exc:

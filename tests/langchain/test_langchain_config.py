@@ -208,6 +208,24 @@ def test_every_secret_is_a_secretstr_kept_out_of_repr_and_dumps() -> None:
     assert kwargs["secret_key"]["id"] == ["QIANFAN_SECRET_KEY"]
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("iam_secret_key", "secret_key"),
+        ("qianfan_iam_secret_key", "secret_key"),
+        ("qianfan_access_key", "access_key"),
+        ("qianfan_access_token", "access_token"),
+    ],
+)
+def test_v1_era_credential_names_are_refused_not_kept(old: str, new: str) -> None:
+    with pytest.raises(WenxinValidationError, match=f"renamed '{new}'") as info:
+        ChatWenxin(**{old: "sk-old-spelling-value"})
+    assert info.value.field == old
+    assert "sk-old-spelling-value" not in str(info.value)
+    assert info.value.__cause__ is None
+    assert "sk-old-spelling-value" not in repr(info.value.__context__)
+
+
 def test_lc_secrets_map_each_secret_field_to_its_env_var() -> None:
     assert ChatWenxin().lc_secrets == {
         "api_key": "QIANFAN_API_KEY",
