@@ -200,7 +200,6 @@ class Wenxin(LLM):
         if self.model is None and (self.api == "v2" or self.endpoint is None):
             self.model = DEFAULT_MODEL if self.api == "v2" else DEFAULT_V1_MODEL
         self._spec = resolve_spec(self.model, self.endpoint, self.api, self.capabilities)
-        check_options(self._spec, self._default_options())
         given = credential_arguments({name: getattr(self, name) for name in CREDENTIAL_FIELDS})
         if not given:  # the core's rule: no argument given, every credential from the env
             for name, value in env_credentials().items():
@@ -210,6 +209,9 @@ class Wenxin(LLM):
             client_options(self, given),
             http_client=self.http_client,
             async_http_client=self.async_http_client,
+        )
+        check_options(
+            self._spec, self._default_options(), self._clients.sync, self.additional_kwargs
         )
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Wenxin:

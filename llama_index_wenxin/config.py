@@ -1,8 +1,8 @@
 """Construction-time checks of a ``Wenxin`` configuration, and the core clients' options.
 
 A bad configuration fails when the model is built, not at its first call: the model and its
-capabilities, the options of the other API (``top_k`` on V2), a sampling value outside its range
-or an option the model does not take.
+capabilities, the credentials, the options of the other API (``top_k`` on V2), a value outside
+its range or an option the model does not take (the core's rules, applied as a call would).
 """
 
 from __future__ import annotations
@@ -14,25 +14,15 @@ from pydantic import SecretStr
 
 from llama_index_wenxin.options import V1_ONLY_OPTIONS
 from wenxin_core.catalog import Api, ModelSpec, resolve_model
-from wenxin_core.errors import UnsupportedParameterError, WenxinValidationError
-from wenxin_core.params import ChatParams
+from wenxin_core.client import WenxinClient
+from wenxin_core.errors import WenxinValidationError
 
-__all__ = ["SAMPLING_OPTIONS", "ClientSettings", "check_options", "client_options", "resolve_spec"]
-
-SAMPLING_OPTIONS = frozenset(
-    {
-        "temperature",
-        "top_p",
-        "penalty_score",
-        "stop",
-        "seed",
-        "frequency_penalty",
-        "presence_penalty",
-    }
-)
-"""The V2 sampling options the catalog lists per model (``ModelSpec.sampling``)."""
+__all__ = ["ClientSettings", "check_options", "client_options", "resolve_spec"]
 
 _V2_ONLY_OPTIONS = frozenset({"seed", "frequency_penalty", "presence_penalty", "reasoning"})
+
+_PROBE_TURN = {"role": "user", "content": "?"}
+"""The one turn of the request :func:`check_options` prepares (and never sends)."""
 
 _CONNECTION_FIELDS = (
     "app_id",
@@ -71,12 +61,21 @@ def resolve_spec(
     return spec.with_overrides(capabilities) if capabilities else spec
 
 
-def check_options(spec: ModelSpec, options: Mapping[str, Any]) -> None:
-    """Check the model-level options (the core's names) against the API and the model.
+def check_options(
+    spec: ModelSpec,
+    options: Mapping[str, Any],
+    client: WenxinClient,
+    extra_body: Mapping[str, Any] | None = None,
+) -> None:
+    """Check the model-level options (the core's names) as a call would, before any call.
+
+    An option of the other API is named with the API it belongs to; every other rule (names,
+    ranges, what the model accepts, the reasoning switch) is the core's own, applied by
+    preparing (not sending) a one-turn request.
 
     Raises:
         WenxinValidationError: an option of the other API, or a value outside its range.
-        UnsupportedParameterError: a V2 sampling option the model does not accept.
+        UnsupportedParameterError: an option the model does not accept.
 
     """
     wrong_api = V1_ONLY_OPTIONS if spec.api == "v2" else _V2_ONLY_OPTIONS
@@ -86,16 +85,10 @@ def check_options(spec: ModelSpec, options: Mapping[str, Any]) -> None:
             raise WenxinValidationError(
                 name, f"is an option of the {other.upper()} API only (api={other!r})"
             )
-    if spec.api == "v2":
-        for name in options:
-            if name in SAMPLING_OPTIONS and name not in spec.sampling:
-                raise UnsupportedParameterError(
-                    name,
-                    f"model {spec.name!r} does not accept {name}; it accepts: "
-                    f"{', '.join(sorted(spec.sampling)) or 'no sampling option'}",
-                )
-    known = ChatParams.model_fields
-    ChatParams.build(**{k: v for k, v in options.items() if k in known})
+    probe = dict(options)
+    if extra_body:
+        probe["extra_body"] = dict(extra_body)
+    client.prepare([_PROBE_TURN], stream=False, options=probe)
 
 
 def client_options(

@@ -136,6 +136,22 @@ def test_v1_options_refused_on_v2(make_llm: Any) -> None:
         make_llm(temperature=0)
 
 
+def test_options_checked_at_construction_as_a_call_would(
+    make_llm: Any, make_llm_v1: Any, emulator: EmulatorServer
+) -> None:
+    with pytest.raises(UnsupportedParameterError, match="not a reasoning model"):
+        make_llm(reasoning=True)
+    with pytest.raises(UnsupportedParameterError, match="always reasons"):
+        make_llm(model="ernie-x1.1", reasoning=False)
+    with pytest.raises(WenxinValidationError, match="max_output_tokens"):
+        make_llm(max_tokens=10**6)  # above the model's output limit
+    with pytest.raises(WenxinValidationError, match="V2"):
+        make_llm_v1(seed=1)
+    assert make_llm(model="ernie-x1.1", reasoning={"effort": "high"}).reasoning
+    assert make_llm_v1(top_k=3).top_k == 3
+    assert emulator.chat_calls == 0  # nothing was sent
+
+
 def test_unknown_v1_model_fails_at_construction(emulator_env_v1: EmulatorServer) -> None:
     with pytest.raises(UnknownModelError, match="endpoint="):
         Wenxin(api="v1", model="Llama-9-chat")

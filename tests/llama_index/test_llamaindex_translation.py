@@ -19,7 +19,7 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS
 
-from llama_index_wenxin.config import check_options, resolve_spec
+from llama_index_wenxin.config import resolve_spec
 from llama_index_wenxin.credentials import CREDENTIAL_FIELDS, env_credentials, env_name
 from llama_index_wenxin.messages import to_wire_messages, tool_calls_of
 from llama_index_wenxin.metadata import context_window_for, default_num_output
@@ -35,7 +35,6 @@ from wenxin_core.auth import ENV_VARS
 from wenxin_core.catalog import resolve_model
 from wenxin_core.errors import (
     InvalidMessagesError,
-    UnsupportedParameterError,
     WenxinValidationError,
 )
 from wenxin_core.types import (
@@ -400,21 +399,6 @@ def test_request_options_merge_and_route_unknown_keys_to_extra_body() -> None:
     }
     with pytest.raises(WenxinValidationError, match="stream"):
         request_options({}, {}, {"stream": True})
-
-
-def test_check_options() -> None:
-    v2 = resolve_model("ernie-4.5-turbo-32k", api="v2")
-    check_options(v2, {"temperature": 0.5, "seed": 3, "reasoning": False})
-    with pytest.raises(WenxinValidationError, match="V1"):
-        check_options(v2, {"top_k": 3})
-    with pytest.raises(UnsupportedParameterError, match="penalty_score"):
-        check_options(resolve_model("ernie-x1-turbo-32k", api="v2"), {"penalty_score": 1.2})
-    with pytest.raises(WenxinValidationError, match="temperature"):
-        check_options(v2, {"temperature": 0})
-    v1 = resolve_model("Llama-2-13b-chat", api="v1")
-    check_options(v1, {"top_k": 3})
-    with pytest.raises(WenxinValidationError, match="V2"):
-        check_options(v1, {"seed": 1})
 
 
 # -- credentials -----------------------------------------------------------------------------
