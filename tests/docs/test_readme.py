@@ -1,4 +1,10 @@
-"""Every Python snippet of the README runs as pasted into a fresh interpreter (emulator mode)."""
+"""Every Python snippet of the README runs as pasted into a fresh interpreter (emulator, V2).
+
+A snippet is a ```` ```python ```` block; it runs with the environment a V2 user has
+(``QIANFAN_BASE_URL`` = the emulator's ``/v2`` URL, ``QIANFAN_API_KEY`` = its default key, no
+other ``QIANFAN_*`` variable). A ```` ```py ```` block is shown but not run (pytest examples that
+need a test of their own around them).
+"""
 
 from __future__ import annotations
 
@@ -10,19 +16,44 @@ from pathlib import Path
 
 import pytest
 
+from wenxin_core.emulator.config import DEFAULT_API_KEY
+
 README = Path(__file__).resolve().parents[2] / "README.md"
-SNIPPETS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+TEXT = README.read_text(encoding="utf-8")
+SNIPPETS = re.findall(r"```python\n(.*?)```", TEXT, re.DOTALL)
 
 
 def test_readme_has_snippets() -> None:
-    assert len(SNIPPETS) >= 4
+    assert len(SNIPPETS) >= 8
+
+
+def test_readme_says_v1_is_gone_up_front() -> None:
+    opening = TEXT[:1500]
+    assert "2026-08-31" in opening
+    assert "V2" in opening and 'api="v1"' in opening
+    assert 'ChatWenxin(model="<service API name>")' in opening
+
+
+def test_readme_documents_the_v2_credentials() -> None:
+    for name in (
+        "QIANFAN_API_KEY",
+        "QIANFAN_ACCESS_KEY",
+        "QIANFAN_SECRET_KEY",
+        "QIANFAN_APP_ID",
+        "QIANFAN_AK",
+        "QIANFAN_SK",
+        "wenxin_emulator_env_v1",
+        "make demo",
+        "make test",
+    ):
+        assert name in TEXT, name
 
 
 @pytest.mark.parametrize("index", range(len(SNIPPETS)))
 def test_readme_snippet_runs(index: int, wenxin_emulator_server: object, tmp_path: Path) -> None:
-    base_url = wenxin_emulator_server.base_url  # type: ignore[attr-defined]
+    v2_url = wenxin_emulator_server.v2_base_url  # type: ignore[attr-defined]
     env = {k: v for k, v in os.environ.items() if not k.startswith("QIANFAN_")}
-    env.update(QIANFAN_BASE_URL=base_url, QIANFAN_AK="readme-ak", QIANFAN_SK="readme-sk")
+    env.update(QIANFAN_BASE_URL=v2_url, QIANFAN_API_KEY=DEFAULT_API_KEY)
     script = tmp_path / f"snippet_{index}.py"
     script.write_text(SNIPPETS[index], encoding="utf-8")
     result = subprocess.run(
