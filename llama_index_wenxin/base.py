@@ -37,6 +37,7 @@ from llama_index_wenxin.credentials import (
     CREDENTIAL_FIELDS,
     credential_arguments,
     env_credentials,
+    refuse_renamed,
     secret_field,
 )
 from llama_index_wenxin.messages import to_wire_messages
@@ -190,12 +191,14 @@ class Wenxin(LLM):
             UnknownModelError: a V1 ``model`` is not in the catalog (V2 ids always pass).
             MissingCredentialsError: no usable credentials in the arguments or the
                 environment, or credentials of the other API (the message names both).
-            WenxinValidationError: ``endpoint`` (V2) or ``top_k`` (V2) given, ``base_url``
+            WenxinValidationError: a V1-era credential keyword (``iam_secret_key``...),
+                ``endpoint`` (V2) or ``top_k`` (V2) given, ``base_url``
                 malformed, a capability unknown, or a sampling option breaking its rule (e.g.
                 ``temperature`` outside (0, 1]).
             UnsupportedParameterError: a sampling option the model does not accept.
 
         """
+        refuse_renamed(data)
         super().__init__(**data)
         if self.model is None and (self.api == "v2" or self.endpoint is None):
             self.model = DEFAULT_MODEL if self.api == "v2" else DEFAULT_V1_MODEL

@@ -24,12 +24,15 @@ from typing import Any
 from llama_index.core.bridge.pydantic import Field, SecretStr
 
 from wenxin_core.auth import ENV_VARS
+from wenxin_core.errors import WenxinValidationError
 
 __all__ = [
     "CREDENTIAL_FIELDS",
+    "RENAMED",
     "credential_arguments",
     "env_credentials",
     "env_name",
+    "refuse_renamed",
     "secret_field",
 ]
 
@@ -42,6 +45,30 @@ CREDENTIAL_FIELDS = (
     "access_token",
 )
 """The secret fields, in the core's keyword spelling."""
+
+
+RENAMED: dict[str, str] = {
+    "iam_secret_key": "secret_key",
+    "qianfan_access_key": "access_key",
+    "qianfan_secret_key": "secret_key",
+}
+"""V1-era keyword -> its name now (pydantic would otherwise drop it without a word)."""
+
+
+def refuse_renamed(data: Mapping[str, Any]) -> None:
+    """Raise for a credential keyword of the V1-era spelling (its value never shown).
+
+    Raises:
+        WenxinValidationError: naming the old keyword and the one to use.
+
+    """
+    for old, new in RENAMED.items():
+        if old in data:
+            raise WenxinValidationError(
+                old,
+                f"is the old spelling: pass {new}= (the account's IAM key); V1 application "
+                "keys are qianfan_ak= / qianfan_sk= with api='v1'",
+            )
 
 
 def secret_field(description: str) -> Any:

@@ -171,6 +171,13 @@ def test_v1_credentials_on_v2_is_an_error_naming_both(emulator: EmulatorServer) 
         Wenxin(api="v1", api_key=DEFAULT_API_KEY)
 
 
+@pytest.mark.parametrize("old", ["iam_secret_key", "qianfan_access_key", "qianfan_secret_key"])
+def test_v1_era_spellings_are_refused_by_name(emulator_env: EmulatorServer, old: str) -> None:
+    with pytest.raises(WenxinValidationError, match=old) as caught:
+        Wenxin(**{old: "old-secret-9087"})
+    assert "old-secret-9087" not in str(caught.value)
+
+
 def test_env_credentials_and_base_url(emulator_env: EmulatorServer) -> None:
     llm = Wenxin(model="ernie-x1.1")
     assert isinstance(llm.api_key, SecretStr)
