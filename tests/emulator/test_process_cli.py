@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
 import httpx
 import pytest
 from emulator_helpers import chat, get_token, sse_events, user
+from v2_helpers import body, error_of, post
 
 from wenxin_core.emulator import EmulatorControl, EmulatorProcess, EmulatorServer
-from wenxin_core.emulator.cli import build_parser, config_from_args
+from wenxin_core.emulator.cli import build_parser, config_from_args, main
 from wenxin_core.emulator.config import DEFAULT_API_KEY, RateLimits
 
 
@@ -154,3 +156,23 @@ def test_cli_v2_options_to_config() -> None:
     assert anyone.v2_api_keys is None
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--rate-limits", "1:2"])
+
+
+def test_cli_control_injects_v2_faults(
+    emu: EmulatorServer, client: httpx.Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fault = '{"status": 429, "code": "rpm_rate_limit_exceeded", "times": 1}'
+    assert main(["control", emu.base_url, "inject_v2_error", fault]) == 0
+    assert error_of(post(client, body())) == (429, "rpm_rate_limit_exceeded")
+    assert main(["control", emu.base_url, "drop_stream_after", '{"chunks": 1}']) == 0
+    with pytest.raises(httpx.RemoteProtocolError):
+        post(client, body(stream=True))
+    capsys.readouterr()
+    assert main(["control", emu.base_url, "state"]) == 0
+    state = json.loads(capsys.readouterr().out)
+    assert state["chat_calls"] == 2
+    assert main(["control", emu.base_url, "inject_v2_error", "[1]"]) == 2
+    assert main(["control", emu.base_url, "inject_v2_error", '{"status": 42}']) == 1
+    assert main(["control", "http://127.0.0.1:1", "state"]) == 1
+    with pytest.raises(SystemExit):
+        main(["control", emu.base_url, "no_such_command"])

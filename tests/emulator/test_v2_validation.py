@@ -211,3 +211,19 @@ VALID_ARGUMENTS: list[tuple[str, dict[str, Any]]] = [
 def test_valid_arguments(client: httpx.Client, model: str, extra: dict[str, Any]) -> None:
     response = post(client, body("hi", model=model, **extra))
     assert response.status_code == 200, response.text
+
+
+def test_input_beyond_the_context_window(client: httpx.Client) -> None:
+    # dolly-12b: a 2,048-token window; a CJK character is one token in the emulator
+    too_long = post(client, body("字" * 2049, model="dolly-12b"))
+    assert error_of(too_long) == (400, "tokens_too_long")
+    assert post(client, body("字" * 2000, model="dolly-12b")).status_code == 200
+
+
+@pytest.mark.emulator_config(allow_any_model=True)
+def test_unknown_services_take_any_thinking_switch(own_client: httpx.Client) -> None:
+    for switch in ({"enable_thinking": True}, {"thinking": {"type": "enabled"}}):
+        data = post(own_client, body("q", model="my-reasoner", **switch)).json()
+        assert data["choices"][0]["message"]["reasoning_content"]
+    plain = post(own_client, body("q", model="my-reasoner")).json()
+    assert "reasoning_content" not in plain["choices"][0]["message"]

@@ -1,7 +1,8 @@
 """``wenxin-emulator``: run the emulator from the command line (``python -m wenxin_core.emulator``).
 
 The first stdout line is the base URL (``http://127.0.0.1:PORT``), so a parent process started with
-``--port 0`` can read the chosen port back.
+``--port 0`` can read the chosen port back. ``wenxin-emulator control URL COMMAND [JSON]`` drives
+a running emulator instead (faults, scripts, state: :mod:`wenxin_core.emulator.cli_control`).
 """
 
 from __future__ import annotations
@@ -85,7 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``wenxin-emulator``."""
     parser = argparse.ArgumentParser(
         prog="wenxin-emulator",
-        description="A local Qianfan-compatible chat server for tests, demos and benchmarks.",
+        description="A local Qianfan-compatible chat server for tests, demos and benchmarks "
+        "(V2 under /v2, legacy V1). 'wenxin-emulator control URL COMMAND [JSON]' drives a "
+        "running one.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
     parser.add_argument("--port", type=int, default=8790, help="port; 0 picks a free one (8790)")
@@ -165,8 +168,13 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the emulator in the foreground until interrupted."""
-    args = build_parser().parse_args(argv)
+    """Run the emulator in the foreground until interrupted (or run ``control``)."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["control"]:
+        from wenxin_core.emulator.cli_control import control_main
+
+        return control_main(arguments[1:])
+    args = build_parser().parse_args(arguments)
     from wenxin_core.emulator.app import EmulatorApp
     from wenxin_core.emulator.server import bind_socket, make_server
     from wenxin_core.emulator.state import EmulatorState

@@ -120,7 +120,7 @@ class EmulatorControls(ABC):
         self._command("script", {"reply": reply, "times": times})
 
     def inject_error(self, code: int, *, times: int = 1, message: str | None = None) -> None:
-        """Answer the next ``times`` chat calls with Qianfan error ``code`` (HTTP 200 JSON).
+        """Answer the next ``times`` V1 chat calls with Qianfan error ``code`` (HTTP 200 JSON).
 
         ``message`` defaults to the reference table's ``error_msg`` for the code.
         """
@@ -134,7 +134,10 @@ class EmulatorControls(ABC):
         headers: dict[str, str] | None = None,
         body: str = "",
     ) -> None:
-        """Answer the next ``times`` chat calls with HTTP ``status`` (503, 429 + Retry-After)."""
+        """Answer the next ``times`` chat calls (V1 or V2) with a bare HTTP ``status``.
+
+        A gateway failure such as 503 or 429 + ``Retry-After``; ``body`` is sent as plain text.
+        """
         self._command(
             "inject_http_status",
             {"status": status, "times": times, "headers": headers or {}, "body": body},

@@ -175,6 +175,8 @@ def _check_reasoning(body: dict[str, Any], spec: ModelSpec) -> tuple[bool, int |
         raise _arg("reasoning_effort must be low, medium or high")
     if spec.reasoning == "always":
         return True, budget
+    if not spec.known:  # a deployed service may reason: any switch is taken as given
+        return on, budget if on else None
     if spec.reasoning == "none":
         if on or budget is not None or effort is not None:
             raise _arg(f"model {spec.name} is not a reasoning model")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wenxin_core.catalog import ModelSpec, resolve_model
+from wenxin_core.emulator.replies import count_tokens
 from wenxin_core.emulator.v2.errors import bad_request
 from wenxin_core.emulator.v2.messages import Conversation, check_messages
 from wenxin_core.emulator.v2.params import ChatOptions, check_options
@@ -59,9 +60,25 @@ def resolve_v2_model(model: object, *, allow_any: bool) -> ModelSpec:
     return spec
 
 
+def _check_context(conversation: Conversation, spec: ModelSpec) -> None:
+    window = spec.context_window
+    if window is None:
+        return
+    tokens = sum(count_tokens(text) for text in conversation.texts)
+    if tokens > window:
+        raise bad_request(
+            "tokens_too_long", f"the input has {tokens} tokens; model {spec.name} takes {window}"
+        )
+
+
 def validate_v2_chat(body: dict[str, Any], *, allow_any_model: bool) -> V2ChatRequest:
-    """Check a parsed chat body as the service does; raise :class:`V2Error` (HTTP 400)."""
+    """Check a parsed chat body as the service does; raise :class:`V2Error` (HTTP 400).
+
+    The input may not exceed the model's context window (400 ``tokens_too_long``, counted
+    with the emulator's stand-in tokenizer).
+    """
     spec = resolve_v2_model(body.get("model"), allow_any=allow_any_model)
     conversation = check_messages(body.get("messages"), spec)
     options = check_options(body, spec)
+    _check_context(conversation, spec)
     return V2ChatRequest(spec, conversation, options)
