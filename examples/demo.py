@@ -1,10 +1,12 @@
-"""The main job, end to end: a LangChain chain and a LlamaIndex query engine, streaming.
+"""The main job, end to end, on Qianfan V2: a LangChain chain and a LlamaIndex query engine.
 
-Against the real Qianfan service when credentials are in the environment (QIANFAN_AK and
-QIANFAN_SK, or QIANFAN_ACCESS_KEY and QIANFAN_SECRET_KEY, or QIANFAN_ACCESS_TOKEN); otherwise
-against the bundled emulator, started in-process. The first line says which.
+Against the real Qianfan V2 service when credentials are in the environment (QIANFAN_API_KEY, or
+QIANFAN_ACCESS_KEY and QIANFAN_SECRET_KEY, which mint bearer tokens); otherwise against the
+bundled emulator, started in-process on 127.0.0.1 (no network needed). The first line says which.
+V1 application keys (QIANFAN_AK / QIANFAN_SK) no longer reach the public service (V1 was shut on
+2026-08-31): with only those set, the demo says so and uses the emulator.
 
-Run: ``make demo`` (or ``python examples/demo.py [--model NAME | --endpoint NAME]``).
+Run: ``make demo`` (or ``python examples/demo.py [--model ID_OR_SERVICE_NAME]``).
 """
 
 from __future__ import annotations
@@ -16,49 +18,64 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-CREDENTIAL_SETS = (
-    ("QIANFAN_AK", "QIANFAN_SK"),
-    ("QIANFAN_ACCESS_KEY", "QIANFAN_SECRET_KEY"),
-    ("QIANFAN_ACCESS_TOKEN",),
-)
+V2_CREDENTIAL_SETS = (("QIANFAN_API_KEY",), ("QIANFAN_ACCESS_KEY", "QIANFAN_SECRET_KEY"))
+"""Environment variables of which one complete set reaches the real V2 service."""
+V1_ONLY = ("QIANFAN_AK", "QIANFAN_SK", "QIANFAN_ACCESS_TOKEN")
+"""V1 credentials: the public V1 interface is gone."""
+CREDENTIAL_VARIABLES = (*V1_ONLY, "QIANFAN_API_KEY", "QIANFAN_ACCESS_KEY", "QIANFAN_SECRET_KEY")
+"""Every credential variable the clients read (hidden while the emulator runs)."""
+DEFAULT_MODEL = "ernie-4.5-turbo-32k"
+"""The model the demo asks for unless ``--model`` says otherwise."""
 
 DOCUMENTS = [
     "The Great Wall of China is a series of fortifications built over many centuries to protect "
     "Chinese states from northern invasions. Its best-preserved parts date from the Ming dynasty.",
-    "Llama-2-13b-chat is an open chat model by Meta AI, offered on Baidu Qianfan as a preset "
-    "service; its endpoint is llama_2_13b and its input is limited to 4,800 characters.",
-    "ERNIE is Baidu's family of large language models. ERNIE models accept a system field.",
+    "Qianfan V2 is Baidu's OpenAI-compatible model API at qianfan.baidubce.com/v2. The V1 "
+    "interface was shut on 2026-08-31; self-deployed models such as Llama-2 or Dolly are "
+    "redeployed on V2 and called by their service's API name.",
+    "ERNIE is Baidu's family of large language models; ernie-4.5-turbo-32k has a 32k context.",
 ]
 
 
-def has_credentials() -> bool:
-    """Whether the environment holds a complete set of Qianfan credentials."""
-    return any(all(os.environ.get(name) for name in names) for names in CREDENTIAL_SETS)
+def has_v2_credentials() -> bool:
+    """Whether the environment holds a complete set of Qianfan V2 credentials."""
+    return any(all(os.environ.get(name) for name in names) for names in V2_CREDENTIAL_SETS)
 
 
 @contextlib.contextmanager
 def qianfan_service() -> Iterator[str]:
     """Yield a one-line description of the service used, starting the emulator if needed."""
-    if has_credentials():
-        yield "Using the real Qianfan service (credentials from the environment)."
+    if has_v2_credentials():
+        mode = "API Key" if os.environ.get("QIANFAN_API_KEY") else "IAM pair, bearer tokens"
+        yield f"Using the real Qianfan V2 service ({mode} from the environment)."
         return
     from wenxin_core.emulator import EmulatorServer
+    from wenxin_core.emulator.config import DEFAULT_API_KEY
 
-    with EmulatorServer(chunk_delay=0.03) as server:
-        os.environ["QIANFAN_BASE_URL"] = server.base_url
-        os.environ["QIANFAN_AK"] = "demo-api-key"
-        os.environ["QIANFAN_SK"] = "demo-secret-key"
+    stale = [name for name in V1_ONLY if os.environ.get(name)]
+    saved = {name: os.environ.pop(name) for name in CREDENTIAL_VARIABLES if name in os.environ}
+    saved_url = os.environ.pop("QIANFAN_BASE_URL", None)
+    with EmulatorServer(chunk_delay=0.02) as server:
+        os.environ["QIANFAN_BASE_URL"] = server.v2_base_url
+        os.environ["QIANFAN_API_KEY"] = DEFAULT_API_KEY
+        note = (
+            f" {', '.join(stale)} are V1 credentials, which the public service no longer takes;"
+            " set QIANFAN_API_KEY for the real service."
+            if stale
+            else " Set QIANFAN_API_KEY (or QIANFAN_ACCESS_KEY and QIANFAN_SECRET_KEY) for the real"
+            " service."
+        )
         try:
-            yield (
-                f"Using the bundled Qianfan emulator at {server.base_url} "
-                "(no QIANFAN_* credentials set)."
-            )
+            yield f"Using the bundled Qianfan emulator (V2) at {server.v2_base_url}.{note}"
         finally:
-            for name in ("QIANFAN_BASE_URL", "QIANFAN_AK", "QIANFAN_SK"):
-                os.environ.pop(name, None)
+            os.environ.pop("QIANFAN_BASE_URL", None)
+            os.environ.pop("QIANFAN_API_KEY", None)
+            os.environ.update(saved)
+            if saved_url is not None:
+                os.environ["QIANFAN_BASE_URL"] = saved_url
 
 
-def run_langchain(model: str | None, endpoint: str | None) -> None:
+def run_langchain(model: str) -> None:
     """A prompt | ChatWenxin | StrOutputParser chain, streamed token by token."""
     from langchain_core.callbacks import get_usage_metadata_callback
     from langchain_core.output_parsers import StrOutputParser
@@ -66,7 +83,7 @@ def run_langchain(model: str | None, endpoint: str | None) -> None:
 
     from langchain_wenxin import ChatWenxin
 
-    llm = ChatWenxin(model=model, endpoint=endpoint, temperature=0.7)
+    llm = ChatWenxin(model=model, temperature=0.7)
     prompt = ChatPromptTemplate.from_messages(
         [
             ("system", "You are a concise travel guide."),
@@ -74,7 +91,7 @@ def run_langchain(model: str | None, endpoint: str | None) -> None:
         ]
     )
     chain = prompt | llm | StrOutputParser()
-    print(f"\n== LangChain: prompt | ChatWenxin({llm.model or llm.endpoint}) | StrOutputParser ==")
+    print(f"\n== LangChain: prompt | ChatWenxin({llm.model}) | StrOutputParser ==")
     with get_usage_metadata_callback() as usage:
         for piece in chain.stream({"season": "autumn"}):
             print(piece, end="", flush=True)
@@ -87,7 +104,7 @@ def run_langchain(model: str | None, endpoint: str | None) -> None:
     llm.close()
 
 
-def run_llama_index(model: str | None, endpoint: str | None) -> None:
+def run_llama_index(model: str) -> None:
     """A VectorStoreIndex query engine with streaming=True, then its token counts."""
     from llama_index.core import Document, Settings, VectorStoreIndex
     from llama_index.core.base.response.schema import StreamingResponse
@@ -99,12 +116,12 @@ def run_llama_index(model: str | None, endpoint: str | None) -> None:
     from offline_embedding import HashingEmbedding
 
     counter = TokenCountingHandler()
-    Settings.llm = Wenxin(model=model, endpoint=endpoint, temperature=0.7)
+    Settings.llm = Wenxin(model=model, temperature=0.7)
     Settings.embed_model = HashingEmbedding()
     Settings.callback_manager = CallbackManager([counter])
     index = VectorStoreIndex.from_documents([Document(text=text) for text in DOCUMENTS])
     engine = index.as_query_engine(streaming=True, similarity_top_k=2)
-    question = "What is the endpoint of Llama-2-13b-chat and its input limit?"
+    question = "How does a Llama-2 user reach a redeployed model on Qianfan V2?"
     model_name = Settings.llm.metadata.model_name
     print(f"\n== LlamaIndex: VectorStoreIndex query engine on {model_name} ==")
     print(f"Q: {question}\nA: ", end="")
@@ -119,7 +136,7 @@ def run_llama_index(model: str | None, endpoint: str | None) -> None:
     )
 
 
-def run_core(model: str | None, endpoint: str | None) -> None:
+def run_core(model: str) -> None:
     """The transport core alone: a multi-turn chat, streamed."""
     from wenxin_core import WenxinClient
 
@@ -129,10 +146,10 @@ def run_core(model: str | None, endpoint: str | None) -> None:
         {"role": "user", "content": "When were its best-preserved parts built?"},
     ]
     print("\n== wenxin_core: WenxinClient.stream, multi-turn ==")
-    with WenxinClient(model, endpoint=endpoint) as client:
+    with WenxinClient(model) as client:
         stream = client.stream(history)
         for chunk in stream:
-            print(chunk.result, end="", flush=True)
+            print(chunk.text, end="", flush=True)
         print()
         if stream.usage is not None:
             u = stream.usage
@@ -144,17 +161,18 @@ def run_core(model: str | None, endpoint: str | None) -> None:
 
 def main() -> None:
     """Parse options and run the three parts."""
-    parser = argparse.ArgumentParser(description="wenxin-integrations demo")
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--model", default=None, help="catalog model (default Llama-2-13b-chat)")
-    group.add_argument("--endpoint", default=None, help="a self-deployed service's endpoint")
+    parser = argparse.ArgumentParser(description="wenxin-integrations demo (Qianfan V2)")
+    parser.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        help=f"a V2 model id or your deployed service's API name (default {DEFAULT_MODEL})",
+    )
     args = parser.parse_args()
-    model = args.model or (None if args.endpoint else "Llama-2-13b-chat")
     with qianfan_service() as description:
         print(description)
-        run_langchain(model, args.endpoint)
-        run_llama_index(model, args.endpoint)
-        run_core(model, args.endpoint)
+        run_langchain(args.model)
+        run_llama_index(args.model)
+        run_core(args.model)
 
 
 if __name__ == "__main__":
