@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
 from types import TracebackType
+from typing import TypeVar
 
 import httpx
 from typing_extensions import Unpack
@@ -20,6 +21,8 @@ from wenxin_core.types import ChatChunk, ChatCompletion
 from wenxin_core.wire import EventReader, PreparedChat, final_chunk_of
 
 __all__ = ["AsyncWenxinClient"]
+
+_T = TypeVar("_T")
 
 
 _OWN_HEADERS = (
@@ -125,29 +128,43 @@ class AsyncWenxinClient(ClientBase):
 
         """
         prepared, attempt_timeout = self.prepare(messages, stream=False, options=options)
-        state = RetryState(self.retry_policy, self.auth)
         http, transport = await self._target()
+        return await self._with_retries(
+            lambda: self._chat_once(http, transport, prepared, attempt_timeout)
+        )
+
+    async def _with_retries(self, attempt: Callable[[], Awaitable[_T]]) -> _T:
+        """The one retry loop: await ``attempt()`` until it succeeds or the policy gives up."""
+        state = RetryState(self.retry_policy, self.auth)
         while True:
-            request: httpx.Request | None = None
             try:
-                request = self._request(http, transport, prepared, attempt_timeout)
-                response, content = await self._send_and_read(http, transport, request)
-                error = self.wire.error_for_response(response, content)
-                if error is None:
-                    return self.wire.parse_completion(response, content, prepared.spec)
-                request = response.request
-                raise error
-            except httpx.HTTPError as exc:
-                error = translate_transport_error(exc, request)
-                delay = state.next_delay(error, request)
-                if delay is None:
-                    raise error from exc
+                return await attempt()
             except WenxinError as exc:
-                delay = state.next_delay(exc, request)
+                delay = state.next_delay(exc, exc.__dict__.pop("_request", None))
                 if delay is None:
                     raise
             if delay:
                 await asyncio.sleep(delay)
+
+    async def _chat_once(
+        self,
+        http: httpx.AsyncClient,
+        transport: httpx.AsyncBaseTransport | None,
+        prepared: PreparedChat,
+        timeout: httpx.Timeout,
+    ) -> ChatCompletion:
+        request = self._request(http, transport, prepared, timeout)
+        try:
+            response, content = await self._send_and_read(http, transport, request)
+        except httpx.HTTPError as exc:
+            failure = translate_transport_error(exc, request)
+            failure.__dict__["_request"] = request
+            raise failure from exc
+        error = self.wire.error_for_response(response, content)
+        if error is None:
+            return self.wire.parse_completion(response, content, prepared.spec)
+        error.__dict__["_request"] = response.request
+        raise error
 
     def stream(
         self, messages: Iterable[MessageLike], **options: Unpack[ChatOptions]
@@ -239,7 +256,9 @@ class AsyncWenxinClient(ClientBase):
         try:
             response = await self._send(http, transport, request)
         except httpx.HTTPError as exc:
-            raise translate_transport_error(exc, request) from exc
+            failure = translate_transport_error(exc, request)
+            failure.__dict__["_request"] = request
+            raise failure from exc
         try:
             if not is_event_stream(response):
                 content = await response.aread()
@@ -274,18 +293,10 @@ class AsyncWenxinClient(ClientBase):
     async def _iter_chunks(
         self, prepared: PreparedChat, timeout: httpx.Timeout
     ) -> AsyncGenerator[ChatChunk, None]:
-        state = RetryState(self.retry_policy, self.auth)
         http, transport = await self._target()
-        while True:
-            try:
-                response, reader, first, raw = await self._open(http, transport, prepared, timeout)
-                break
-            except WenxinError as exc:
-                delay = state.next_delay(exc, exc.__dict__.get("_request"))
-                if delay is None:
-                    raise
-                if delay:
-                    await asyncio.sleep(delay)
+        response, reader, first, raw = await self._with_retries(
+            lambda: self._open(http, transport, prepared, timeout)
+        )
         try:
             chunks = first
             while not reader.done:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from types import TracebackType
+from typing import TypeVar
 
 import httpx
 from typing_extensions import Unpack
@@ -20,6 +21,8 @@ from wenxin_core.types import ChatChunk, ChatCompletion
 from wenxin_core.wire import EventReader, PreparedChat, final_chunk_of
 
 __all__ = ["WenxinClient"]
+
+_T = TypeVar("_T")
 
 
 class WenxinClient(ClientBase):
@@ -93,29 +96,35 @@ class WenxinClient(ClientBase):
 
         """
         prepared, attempt_timeout = self.prepare(messages, stream=False, options=options)
+        return self._with_retries(lambda: self._chat_once(prepared, attempt_timeout))
+
+    def _with_retries(self, attempt: Callable[[], _T]) -> _T:
+        """The one retry loop: run ``attempt`` until it succeeds or the policy gives up."""
         state = RetryState(self.retry_policy, self.auth)
         while True:
-            request: httpx.Request | None = None
             try:
-                request = self._request(prepared, attempt_timeout)
-                response = self._http.send(request, auth=self.auth)
-                content = response.content
-                error = self.wire.error_for_response(response, content)
-                if error is None:
-                    return self.wire.parse_completion(response, content, prepared.spec)
-                request = response.request
-                raise error
-            except httpx.HTTPError as exc:
-                error = translate_transport_error(exc, request)
-                delay = state.next_delay(error, request)
-                if delay is None:
-                    raise error from exc
+                return attempt()
             except WenxinError as exc:
-                delay = state.next_delay(exc, request)
+                delay = state.next_delay(exc, exc.__dict__.pop("_request", None))
                 if delay is None:
                     raise
             if delay:
                 time.sleep(delay)
+
+    def _chat_once(self, prepared: PreparedChat, timeout: httpx.Timeout) -> ChatCompletion:
+        request = self._request(prepared, timeout)
+        try:
+            response = self._http.send(request, auth=self.auth)
+            content = response.content
+        except httpx.HTTPError as exc:
+            failure = translate_transport_error(exc, request)
+            failure.__dict__["_request"] = request
+            raise failure from exc
+        error = self.wire.error_for_response(response, content)
+        if error is None:
+            return self.wire.parse_completion(response, content, prepared.spec)
+        error.__dict__["_request"] = response.request
+        raise error
 
     def stream(self, messages: Iterable[MessageLike], **options: Unpack[ChatOptions]) -> ChatStream:
         """Send a conversation and stream the answer chunk by chunk.
@@ -145,7 +154,9 @@ class WenxinClient(ClientBase):
         try:
             response = self._http.send(request, auth=self.auth, stream=True)
         except httpx.HTTPError as exc:
-            raise translate_transport_error(exc, request) from exc
+            failure = translate_transport_error(exc, request)
+            failure.__dict__["_request"] = request
+            raise failure from exc
         try:
             if not is_event_stream(response):
                 content = response.read()
@@ -180,17 +191,7 @@ class WenxinClient(ClientBase):
     def _iter_chunks(
         self, prepared: PreparedChat, timeout: httpx.Timeout
     ) -> Generator[ChatChunk, None, None]:
-        state = RetryState(self.retry_policy, self.auth)
-        while True:
-            try:
-                response, reader, first, raw = self._open(prepared, timeout)
-                break
-            except WenxinError as exc:
-                delay = state.next_delay(exc, exc.__dict__.get("_request"))
-                if delay is None:
-                    raise
-                if delay:
-                    time.sleep(delay)
+        response, reader, first, raw = self._with_retries(lambda: self._open(prepared, timeout))
         try:
             chunks = first
             while not reader.done:
