@@ -58,6 +58,7 @@ VALID_CONVERSATIONS = {
     "tool answer last": [u(), a("", [CALL]), t()],
     "tool then assistant": [u(), a("", [CALL]), t(), a(), u()],
     "tool then user": [u(), a("", [CALL]), t(), u()],
+    "empty tool_calls list": [u(), a("ok", []), u()],
     "two calls": [u(), a("", [CALL, CALL2]), t("c2"), t("c1")],
     "null content with calls": [
         u(),
@@ -97,6 +98,8 @@ INVALID_CONVERSATIONS: dict[str, Any] = {
     "call unanswered before user": [u(), a("", [CALL]), u()],
     "tool answered twice": [u(), a("", [CALL]), t(), t()],
     "bad tool call": [u(), a("", [{"id": "c1"}]), t()],
+    "tool_calls not a list": [u(), a("", {"id": "c1"}), t()],  # type: ignore[arg-type]
+    "blank with empty tool_calls": [u(), a("", []), u()],
     "duplicate call ids": [u(), a("", [CALL, CALL]), t(), t()],
     "blank tool": [u(), a("", [CALL]), t("c1", "")],
     "reasoning_content sent back": [

@@ -67,10 +67,10 @@ def _text(index: int, content: object, spec: ModelSpec) -> str:
 
 def _call_ids(index: int, message: dict[str, Any]) -> list[str]:
     calls = message.get("tool_calls")
-    if calls is None:
+    if calls is None or calls == []:  # an empty list is no call (some clients send one)
         return []
-    if not isinstance(calls, list) or not calls:
-        raise _invalid(index, "tool_calls must be a non-empty list")
+    if not isinstance(calls, list):
+        raise _invalid(index, "tool_calls must be a list")
     ids: list[str] = []
     for call in calls:
         function = call.get("function") if isinstance(call, dict) else None
