@@ -313,3 +313,11 @@ def test_models_lists_what_the_account_sees(mode: str, emulator: EmulatorServer)
     assert "ernie-4.5-turbo-32k" in ids
     with pytest.raises(WenxinValidationError, match="V1 has no list"):
         WenxinClient("Llama-2-13b-chat", api="v1", access_token="t").models()
+
+
+def test_final_chunk_carries_the_safety_fields_of_the_answer(
+    mode: str, emulator: EmulatorServer
+) -> None:
+    whole = call(make(mode, emulator))
+    final = stream(make(mode, emulator))[-1]
+    assert (final.flag, final.ban_round) == (whole.flag, whole.ban_round)

@@ -209,10 +209,11 @@ class V2EventReader(EventReader):
         if finish:
             self._finish = str(finish)
         flag = choice.get("flag")
-        if isinstance(flag, int) and flag > self._flag:
+        ban_round = choice.get("ban_round")
+        if isinstance(flag, int) and flag >= self._flag:
             self._flag = flag
-            ban_round = choice.get("ban_round")
-            self._ban_round = ban_round if isinstance(ban_round, int) else None
+            if isinstance(ban_round, int):
+                self._ban_round = ban_round
         text = delta.get("content") if isinstance(delta, Mapping) else None
         reasoning = delta.get("reasoning_content") if isinstance(delta, Mapping) else None
         calls = delta.get("tool_calls") if isinstance(delta, Mapping) else None
@@ -225,7 +226,7 @@ class V2EventReader(EventReader):
             tool_calls=_deltas(calls) if calls else [],
             finish_reason=str(finish) if finish else None,
             flag=flag if isinstance(flag, int) else 0,
-            ban_round=choice.get("ban_round") if isinstance(choice.get("ban_round"), int) else None,
+            ban_round=ban_round if isinstance(ban_round, int) else None,
             id=self._id,
             model=self._model,
             request_id=self._request_id or self._id or None,
