@@ -30,6 +30,9 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 KERNEL_NAME = "wenxin-notebook-tests"
 CELL_TIMEOUT = 120
 QIANFAN_ENV = (
+    "QIANFAN_API_KEY",
+    "QIANFAN_APP_ID",
+    "QIANFAN_IAM_BASE_URL",
     "QIANFAN_AK",
     "QIANFAN_SK",
     "QIANFAN_ACCESS_TOKEN",
@@ -37,7 +40,7 @@ QIANFAN_ENV = (
     "QIANFAN_SECRET_KEY",
     "QIANFAN_BASE_URL",
 )
-EMULATOR_LINE = re.compile(r"^Using the bundled Qianfan emulator at http://127\.0\.0\.1:\d+$")
+EMULATOR_LINE = re.compile(r"^Using the bundled Qianfan emulator at http://127\.0\.0\.1:\d+/v2$")
 
 
 def _kernel_manager(kernel_dir: Path) -> KernelManager:
@@ -161,30 +164,46 @@ def test_langchain_usage_and_metadata(langchain_nb: nbformat.NotebookNode) -> No
     assert match, usage
     prompt, completion, total = map(int, match.groups())
     assert prompt > 0 and completion > 0 and total == prompt + completion
-    assert "'model_name': 'Llama-2-13B-Chat'" in usage
+    assert "'model_name': 'ernie-4.5-turbo-32k'" in usage
     assert "'finish_reason': 'stop'" in usage
+    assert "'flag': 0, 'ban_round': -1" in usage
+    assert re.search(r"'rate_limits': \{'limit_requests': \d+, 'remaining_requests': \d+", usage)
+    assert "'output_token_details': {'reasoning': 0}" in usage
     streamed = text_of(langchain_nb, "stream-usage")
     assert re.search(r"usage_metadata: \{'input_tokens': [1-9]", streamed), streamed
 
 
+def test_langchain_service_name_and_reasoning(langchain_nb: nbformat.NotebookNode) -> None:
+    service = text_of(langchain_nb, "endpoint")
+    assert "answering on llama-2-13b-chat" in service
+    assert "model_name: llama-2-13b-chat" in service
+    assert "{'tool_calling': False, 'reasoning_output': False}" in service
+    reasoning = text_of(langchain_nb, "reasoning")
+    assert re.search(r"^thinking: The user wrote: Is 91 a prime number\?", reasoning, re.M)
+    assert re.search(r"^answer: +You said: Is 91 a prime number\?", reasoning, re.M)
+    assert re.search(r"output_token_details: \{'reasoning': [1-9]\d*\}", reasoning)
+
+
 def test_langchain_endpoint_errors_and_async(langchain_nb: nbformat.NotebookNode) -> None:
-    assert "model_name: dolly_12b" in text_of(langchain_nb, "endpoint")
     assert "HTTP calls made: 2" in text_of(langchain_nb, "retry")
     quota = text_of(langchain_nb, "quota")
-    assert "QuotaExceededError: error_code=17, retryable=False" in quota
+    assert "RateLimitError: HTTP 429 rpm_rate_limit_exceeded, retryable=True" in quota
+    assert "remaining requests this minute: 0" in quota
     assert "also a LangChain ModelRateLimitError: True" in quota
     validation = text_of(langchain_nb, "validation")
     assert "temperature=0 is sent as 0.01" in validation
     assert "on 'temperature'" in validation
-    assert "UnsupportedParameterError on 'max_output_tokens'" in validation
-    assert "UnknownModelError" in text_of(langchain_nb, "unknown-model")
+    assert "UnsupportedParameterError on 'reasoning'" in validation
+    assert "InvalidMessagesError - must end with a user turn" in text_of(
+        langchain_nb, "unknown-model"
+    )
     assert "You said: Say hello asynchronously." in text_of(langchain_nb, "ainvoke")
     assert text_of(langchain_nb, "astream").count("|") >= 3
     batched = text_of(langchain_nb, "abatch").splitlines()
     assert [line.split(" -> ")[0] for line in batched] == [
         "What is ERNIE?",
-        "What is Llama 2?",
-        "What is Qianfan?",
+        "What is Qianfan V2?",
+        "What is a service API name?",
     ]
 
 
@@ -215,6 +234,16 @@ def test_llama_index_chat_engine(llama_index_nb: nbformat.NotebookNode) -> None:
     for question in ("What does the panda eat?", "And where does it live?"):
         assert f"user: {question}" in chat
     assert "assistant: You said: And where does it live?" in chat
+
+
+def test_llama_index_settings_and_reasoning(llama_index_nb: nbformat.NotebookNode) -> None:
+    settings = text_of(llama_index_nb, "settings")
+    assert settings.startswith("ernie-4.5-turbo-32k | context window: 32768")
+    reasoning = text_of(llama_index_nb, "reasoning").splitlines()
+    assert reasoning[0].startswith("thinking: The user wrote: Is 91 a prime number?")
+    assert reasoning[1].startswith("text: You said: Is 91 a prime number?")
+    assert re.match(r"flag: 0 \| ban_round: -1 \| reasoning tokens: [1-9]\d*$", reasoning[2])
+    assert re.match(r"remaining requests this minute: \d+$", reasoning[3])
 
 
 def test_llama_index_token_counts(llama_index_nb: nbformat.NotebookNode) -> None:
