@@ -457,3 +457,8 @@ def test_error_table(status: int, code: str, cls: type[Exception], retried: bool
     if isinstance(err, RateLimitError):
         assert err.rate_limits is not None
         assert err.rate_limits.limit_requests == 120
+
+
+def test_plain_text_format_is_not_sent_to_a_model_without_json_modes() -> None:
+    assert "response_format" not in body_of("ernie-x1-turbo-32k", response_format={"type": "text"})
+    assert body_of(response_format={"type": "text"})["response_format"] == {"type": "text"}

@@ -116,7 +116,9 @@ def _tool_choice(value: Any) -> Any:
 def _response_format(value: Any, spec: ModelSpec) -> dict[str, Any]:
     kind = value.get("type") if isinstance(value, Mapping) else None
     if kind == "text":
-        return dict(value)
+        # Plain text is every model's default; a model with no JSON mode takes no
+        # response_format at all (HTTP 400), so the default is not sent to it.
+        return dict(value) if spec.json_object or spec.json_schema else {}
     if kind == "json_object":
         if not spec.json_object:
             raise _unsupported("response_format", spec, "it takes no JSON mode")
@@ -223,7 +225,9 @@ def body_fields(spec: ModelSpec, options: Mapping[str, Any]) -> dict[str, Any]:
                 raise _bad("parallel_tool_calls", value)
             body["parallel_tool_calls"] = value
         elif name == "response_format":
-            body["response_format"] = _response_format(value, spec)
+            response_format = _response_format(value, spec)
+            if response_format:
+                body["response_format"] = response_format
         elif name == "reasoning":
             _reasoning(value, spec, body)
         elif name == "web_search":
