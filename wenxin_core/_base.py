@@ -22,22 +22,36 @@ from wenxin_core.errors import (
 from wenxin_core.messages import MessageLike, OverflowPolicy
 from wenxin_core.request import DEFAULT_TIMEOUT
 from wenxin_core.retry import DEFAULT_MAX_RETRIES, RetryPolicy
-from wenxin_core.wire import PreparedChat, Wire, wire_for
+from wenxin_core.types import Embeddings, Usage
+from wenxin_core.vector_catalog import (
+    EmbeddingSpec,
+    RerankSpec,
+    resolve_embedding_model,
+    resolve_rerank_model,
+)
+from wenxin_core.wire import PreparedChat, PreparedPost, Wire, wire_for
+from wenxin_core.wire.v2 import vectors
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_V2_BASE_URL",
+    "EMBED_CONCURRENCY",
+    "UNSET",
     "ChatOptions",
     "ClientBase",
     "ClientOptions",
     "RetryState",
     "TimeoutTypes",
+    "embeddings_of",
 ]
 
 logger = logging.getLogger("wenxin_core")
 
 DEFAULT_BASE_URL = "https://aip.baidubce.com"
 """V1's public host (shut on 2026-08-31; private deployments use ``base_url``)."""
+
+EMBED_CONCURRENCY = 4
+"""How many embeddings calls one ``embed()`` keeps in flight (its texts split by 16)."""
 
 DEFAULT_V2_BASE_URL = "https://qianfan.baidubce.com/v2"
 """V2's base URL; ``QIANFAN_BASE_URL`` or ``base_url=`` override it."""
@@ -267,12 +281,42 @@ class ClientBase:
         )
         return prepared, timeout
 
-    def url_for(self, prepared: PreparedChat) -> httpx.URL:
+    def url_for(self, prepared: PreparedChat | PreparedPost) -> httpx.URL:
         """The absolute URL of a prepared call (parsed once per path)."""
         url = self._urls.get(prepared.path)
         if url is None:
             url = self._urls[prepared.path] = httpx.URL(self.base_url + prepared.path)
         return url
+
+    def embedding_calls(
+        self, texts: Sequence[str], model: str, truncate: bool
+    ) -> tuple[EmbeddingSpec, list[tuple[PreparedPost, int]]]:
+        """The checked embeddings calls of ``texts``: each body and how many texts it carries."""
+        self._require_v2("embed")
+        spec = resolve_embedding_model(model)
+        batches = vectors.embedding_batches(spec, texts, truncate=truncate)
+        return spec, [
+            (PreparedPost(vectors.EMBEDDINGS_PATH, vectors.embedding_body(spec, b)), len(b))
+            for b in batches
+        ]
+
+    def rerank_call(
+        self,
+        query: str,
+        documents: Sequence[str],
+        model: str,
+        top_n: int | None,
+        truncate: bool,
+    ) -> tuple[RerankSpec, PreparedPost, list[str]]:
+        """The checked rerank call: its spec, its request and the documents as sent."""
+        self._require_v2("rerank")
+        spec = resolve_rerank_model(model)
+        body, docs = vectors.rerank_body(spec, query, documents, top_n=top_n, truncate=truncate)
+        return spec, PreparedPost(vectors.RERANK_PATH, body), docs
+
+    def _require_v2(self, what: str) -> None:
+        if self.api != "v2":
+            raise WenxinValidationError("api", f"{what}() is served by the V2 API only")
 
     def models_url(self) -> str:
         """The V2 model-list URL (raises on a V1 client)."""
@@ -303,6 +347,18 @@ class ClientBase:
         if timeout is None or isinstance(timeout, (int, float)):
             return httpx.Timeout(timeout)
         raise WenxinValidationError("timeout", "must be seconds, an httpx.Timeout or None")
+
+
+def embeddings_of(model: str, results: Sequence[tuple[list[list[float]], Usage]]) -> Embeddings:
+    """One :class:`Embeddings` from the answers of its calls (in input order, usage summed)."""
+    usage = Usage()
+    vectors: list[list[float]] = []
+    for batch, batch_usage in results:
+        vectors.extend(batch)
+        usage.prompt_tokens += batch_usage.prompt_tokens
+        usage.completion_tokens += batch_usage.completion_tokens
+        usage.total_tokens += batch_usage.total_tokens
+    return Embeddings(vectors=vectors, model=model, usage=usage, calls=len(results))
 
 
 class _Unset:

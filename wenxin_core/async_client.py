@@ -3,22 +3,40 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Sequence,
+)
 from types import TracebackType
 from typing import TypeVar
 
 import httpx
 from typing_extensions import Unpack
 
-from wenxin_core._base import ChatOptions, ClientBase, ClientOptions, RetryState
+from wenxin_core._base import (
+    EMBED_CONCURRENCY,
+    UNSET,
+    ChatOptions,
+    ClientBase,
+    ClientOptions,
+    RetryState,
+    TimeoutTypes,
+    embeddings_of,
+)
 from wenxin_core.errors import WenxinError
 from wenxin_core.messages import MessageLike
 from wenxin_core.pools import LoopPools
 from wenxin_core.request import is_event_stream, translate_transport_error
 from wenxin_core.stream import AsyncChatStream
 from wenxin_core.transport import read_whole, send_direct
-from wenxin_core.types import ChatChunk, ChatCompletion
-from wenxin_core.wire import EventReader, PreparedChat, final_chunk_of
+from wenxin_core.types import ChatChunk, ChatCompletion, Embeddings, RerankResult, Usage
+from wenxin_core.vector_catalog import DEFAULT_EMBEDDING_MODEL, DEFAULT_RERANK_MODEL
+from wenxin_core.wire import EventReader, PreparedChat, PreparedPost, final_chunk_of
+from wenxin_core.wire.v2.vectors import parse_embeddings, parse_rerank
 
 __all__ = ["AsyncWenxinClient"]
 
@@ -153,6 +171,23 @@ class AsyncWenxinClient(ClientBase):
         prepared: PreparedChat,
         timeout: httpx.Timeout,
     ) -> ChatCompletion:
+        return await self._post_once(
+            http,
+            transport,
+            prepared,
+            timeout,
+            lambda r, c: self.wire.parse_completion(r, c, prepared.spec),
+        )
+
+    async def _post_once(
+        self,
+        http: httpx.AsyncClient,
+        transport: httpx.AsyncBaseTransport | None,
+        prepared: PreparedChat | PreparedPost,
+        timeout: httpx.Timeout,
+        parse: Callable[[httpx.Response, bytes], _T],
+    ) -> _T:
+        """One attempt: send, read whole, raise the answer's typed error or parse it."""
         request = self._request(http, transport, prepared, timeout)
         try:
             response, content = await self._send_and_read(http, transport, request)
@@ -162,9 +197,78 @@ class AsyncWenxinClient(ClientBase):
             raise failure from exc
         error = self.wire.error_for_response(response, content)
         if error is None:
-            return self.wire.parse_completion(response, content, prepared.spec)
+            return parse(response, content)
         error.__dict__["_request"] = response.request
         raise error
+
+    async def embed(
+        self,
+        texts: Sequence[str],
+        *,
+        model: str = DEFAULT_EMBEDDING_MODEL,
+        truncate: bool = False,
+        timeout: TimeoutTypes | object = UNSET,
+    ) -> Embeddings:
+        """Embed ``texts`` (V2 ``/embeddings``): one vector per text, in input order.
+
+        The texts are split into calls of at most 16 (``tao-8k``: 1), at most
+        :data:`~wenxin_core._base.EMBED_CONCURRENCY` in flight; usage is summed.
+
+        Raises:
+            WenxinValidationError: no texts, or an empty one (naming its index).
+            ContextOverflowError: a text over the model's character limit, unless ``truncate``.
+
+        """
+        spec, calls = self.embedding_calls(texts, model, truncate)
+        attempt_timeout = self.timeout_for(timeout)
+        http, transport = await self._target()
+        gate = asyncio.Semaphore(EMBED_CONCURRENCY)
+
+        async def one(call: tuple[PreparedPost, int]) -> tuple[list[list[float]], Usage]:
+            prepared, count = call
+            async with gate:
+                return await self._with_retries(
+                    lambda: self._post_once(
+                        http,
+                        transport,
+                        prepared,
+                        attempt_timeout,
+                        lambda r, c: parse_embeddings(r, c, count),
+                    )
+                )
+
+        results = await asyncio.gather(*(one(call) for call in calls))
+        return embeddings_of(spec.name, results)
+
+    async def rerank(
+        self,
+        query: str,
+        documents: Sequence[str],
+        *,
+        top_n: int | None = None,
+        model: str = DEFAULT_RERANK_MODEL,
+        truncate: bool = False,
+        timeout: TimeoutTypes | object = UNSET,
+    ) -> RerankResult:
+        """Rank ``documents`` by relevance to ``query`` (V2 ``/rerank``), best first.
+
+        Raises:
+            WenxinValidationError: an empty query or document, more than 64 documents.
+            ContextOverflowError: the query or a document over its limit, unless ``truncate``.
+
+        """
+        spec, prepared, docs = self.rerank_call(query, documents, model, top_n, truncate)
+        attempt_timeout = self.timeout_for(timeout)
+        http, transport = await self._target()
+        return await self._with_retries(
+            lambda: self._post_once(
+                http,
+                transport,
+                prepared,
+                attempt_timeout,
+                lambda r, c: parse_rerank(r, c, docs, spec.name),
+            )
+        )
 
     def stream(
         self, messages: Iterable[MessageLike], **options: Unpack[ChatOptions]
@@ -183,7 +287,7 @@ class AsyncWenxinClient(ClientBase):
         self,
         http: httpx.AsyncClient,
         transport: httpx.AsyncBaseTransport | None,
-        prepared: PreparedChat,
+        prepared: PreparedChat | PreparedPost,
         timeout: httpx.Timeout,
     ) -> httpx.Request:
         url = self.url_for(prepared)

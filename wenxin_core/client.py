@@ -4,21 +4,33 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import TypeVar
 
 import httpx
 from typing_extensions import Unpack
 
-from wenxin_core._base import ChatOptions, ClientBase, ClientOptions, RetryState
+from wenxin_core._base import (
+    EMBED_CONCURRENCY,
+    UNSET,
+    ChatOptions,
+    ClientBase,
+    ClientOptions,
+    RetryState,
+    TimeoutTypes,
+    embeddings_of,
+)
 from wenxin_core.errors import WenxinError
 from wenxin_core.messages import MessageLike
 from wenxin_core.request import is_event_stream, translate_transport_error
 from wenxin_core.stream import ChatStream
 from wenxin_core.transport import make_http_client
-from wenxin_core.types import ChatChunk, ChatCompletion
-from wenxin_core.wire import EventReader, PreparedChat, final_chunk_of
+from wenxin_core.types import ChatChunk, ChatCompletion, Embeddings, RerankResult, Usage
+from wenxin_core.vector_catalog import DEFAULT_EMBEDDING_MODEL, DEFAULT_RERANK_MODEL
+from wenxin_core.wire import EventReader, PreparedChat, PreparedPost, final_chunk_of
+from wenxin_core.wire.v2.vectors import parse_embeddings, parse_rerank
 
 __all__ = ["WenxinClient"]
 
@@ -112,6 +124,17 @@ class WenxinClient(ClientBase):
                 time.sleep(delay)
 
     def _chat_once(self, prepared: PreparedChat, timeout: httpx.Timeout) -> ChatCompletion:
+        return self._post_once(
+            prepared, timeout, lambda r, c: self.wire.parse_completion(r, c, prepared.spec)
+        )
+
+    def _post_once(
+        self,
+        prepared: PreparedChat | PreparedPost,
+        timeout: httpx.Timeout,
+        parse: Callable[[httpx.Response, bytes], _T],
+    ) -> _T:
+        """One attempt: send, read whole, raise the answer's typed error or parse it."""
         request = self._request(prepared, timeout)
         try:
             response = self._http.send(request, auth=self.auth)
@@ -122,9 +145,72 @@ class WenxinClient(ClientBase):
             raise failure from exc
         error = self.wire.error_for_response(response, content)
         if error is None:
-            return self.wire.parse_completion(response, content, prepared.spec)
+            return parse(response, content)
         error.__dict__["_request"] = response.request
         raise error
+
+    def embed(
+        self,
+        texts: Sequence[str],
+        *,
+        model: str = DEFAULT_EMBEDDING_MODEL,
+        truncate: bool = False,
+        timeout: TimeoutTypes | object = UNSET,
+    ) -> Embeddings:
+        """Embed ``texts`` (V2 ``/embeddings``): one vector per text, in input order.
+
+        The texts are split into calls of at most 16 (``tao-8k``: 1), at most
+        :data:`~wenxin_core._base.EMBED_CONCURRENCY` in flight; usage is summed. Each call has
+        the client's retries and typed errors.
+
+        Raises:
+            WenxinValidationError: no texts, or an empty one (naming its index).
+            ContextOverflowError: a text over the model's character limit, unless ``truncate``
+                (then it is cut to the limit).
+
+        """
+        spec, calls = self.embedding_calls(texts, model, truncate)
+        attempt_timeout = self.timeout_for(timeout)
+
+        def one(call: tuple[PreparedPost, int]) -> tuple[list[list[float]], Usage]:
+            prepared, count = call
+            return self._with_retries(
+                lambda: self._post_once(
+                    prepared, attempt_timeout, lambda r, c: parse_embeddings(r, c, count)
+                )
+            )
+
+        if len(calls) == 1:
+            results = [one(calls[0])]
+        else:
+            with ThreadPoolExecutor(min(EMBED_CONCURRENCY, len(calls))) as pool:
+                results = list(pool.map(one, calls))
+        return embeddings_of(spec.name, results)
+
+    def rerank(
+        self,
+        query: str,
+        documents: Sequence[str],
+        *,
+        top_n: int | None = None,
+        model: str = DEFAULT_RERANK_MODEL,
+        truncate: bool = False,
+        timeout: TimeoutTypes | object = UNSET,
+    ) -> RerankResult:
+        """Rank ``documents`` by relevance to ``query`` (V2 ``/rerank``), best first.
+
+        Raises:
+            WenxinValidationError: an empty query or document, more than 64 documents.
+            ContextOverflowError: the query or a document over its limit, unless ``truncate``.
+
+        """
+        spec, prepared, docs = self.rerank_call(query, documents, model, top_n, truncate)
+        attempt_timeout = self.timeout_for(timeout)
+        return self._with_retries(
+            lambda: self._post_once(
+                prepared, attempt_timeout, lambda r, c: parse_rerank(r, c, docs, spec.name)
+            )
+        )
 
     def stream(self, messages: Iterable[MessageLike], **options: Unpack[ChatOptions]) -> ChatStream:
         """Send a conversation and stream the answer chunk by chunk.
@@ -137,7 +223,9 @@ class WenxinClient(ClientBase):
         prepared, attempt_timeout = self.prepare(messages, stream=True, options=options)
         return ChatStream(self._iter_chunks(prepared, attempt_timeout))
 
-    def _request(self, prepared: PreparedChat, timeout: httpx.Timeout) -> httpx.Request:
+    def _request(
+        self, prepared: PreparedChat | PreparedPost, timeout: httpx.Timeout
+    ) -> httpx.Request:
         return self._http.build_request(
             "POST",
             self.url_for(prepared),

@@ -20,8 +20,11 @@ __all__ = [
     "ChatCompletion",
     "ChatCompletionChunk",
     "ChatMessage",
+    "Embeddings",
     "FinishReason",
     "RateLimits",
+    "RerankItem",
+    "RerankResult",
     "Role",
     "ToolCall",
     "ToolCallDelta",
@@ -220,3 +223,39 @@ class ChatChunk:
 
 ChatCompletionChunk = ChatChunk
 """The V1-era name of :class:`ChatChunk`."""
+
+
+@dataclass(slots=True)
+class Embeddings:
+    """The vectors of one ``embed`` call, in the order of its input texts.
+
+    Attributes:
+        vectors: one vector per input text.
+        model: the embedding model id.
+        usage: the token counts summed over every HTTP call made.
+        calls: how many HTTP calls the texts were split into.
+
+    """
+
+    vectors: list[list[float]]
+    model: str
+    usage: Usage
+    calls: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class RerankItem:
+    """One ranked document: its position in the input, its score and its text."""
+
+    index: int
+    relevance_score: float
+    document: str
+
+
+@dataclass(slots=True)
+class RerankResult:
+    """The answer of one ``rerank`` call, best first (at most ``top_n`` items)."""
+
+    results: list[RerankItem]
+    model: str
+    usage: Usage

@@ -9,9 +9,9 @@ from __future__ import annotations
 from functools import cache
 
 from wenxin_core.catalog import Api
-from wenxin_core.wire.base import EventReader, PreparedChat, Wire, final_chunk_of
+from wenxin_core.wire.base import EventReader, PreparedChat, PreparedPost, Wire, final_chunk_of
 
-__all__ = ["EventReader", "PreparedChat", "Wire", "final_chunk_of", "wire_for"]
+__all__ = ["EventReader", "PreparedChat", "PreparedPost", "Wire", "final_chunk_of", "wire_for"]
 
 
 @cache

@@ -21,7 +21,7 @@ from wenxin_core.request import request_id_of
 from wenxin_core.sse import SSEDecoder
 from wenxin_core.types import ChatChunk, ChatCompletion
 
-__all__ = ["EventReader", "PreparedChat", "Wire", "final_chunk_of"]
+__all__ = ["EventReader", "PreparedChat", "PreparedPost", "Wire", "final_chunk_of"]
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
 
@@ -52,6 +52,14 @@ class PreparedChat:
     def headers(self) -> dict[str, str]:
         """The request headers (auth adds its own)."""
         return _JSON_HEADERS
+
+
+@dataclass(frozen=True)
+class PreparedPost:
+    """Any other encoded JSON request (embeddings, rerank): a path and a body."""
+
+    path: str
+    body: bytes
 
 
 class EventReader(ABC):
