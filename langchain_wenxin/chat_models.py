@@ -12,17 +12,18 @@ from __future__ import annotations
 import inspect
 import threading
 import warnings
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
 
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import LangSmithParams
+from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
 from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, model_validator
 from typing_extensions import Self
@@ -35,6 +36,15 @@ from langchain_wenxin._settings import (
     check_renamed,
     credentials_from_env,
     secret_env_vars,
+)
+from langchain_wenxin._structured import Method, structured_runnable
+from langchain_wenxin._tools import (
+    ToolLike,
+    check_tool_options,
+    format_response_format,
+    format_tool_choice,
+    format_tools,
+    tool_names,
 )
 from langchain_wenxin.errors import translate_error
 from langchain_wenxin.messages import convert_messages
@@ -278,6 +288,15 @@ class ChatWenxin(BaseChatModel):
         return self._spec_value
 
     @property
+    def model_spec(self) -> ModelSpec:
+        """The model's catalog :class:`~wenxin_core.catalog.ModelSpec` (``capabilities`` applied).
+
+        Its ``tools``, ``tool_choice``, ``json_object`` and ``json_schema`` say what
+        :meth:`bind_tools` and :meth:`with_structured_output` may send.
+        """
+        return self._spec
+
+    @property
     def model_label(self) -> str:
         """The model's id (V2), catalog name (V1) or the endpoint of a V1 deployed service."""
         return self._spec.name
@@ -349,7 +368,9 @@ class ChatWenxin(BaseChatModel):
             tool_calling=spec.tools,
             tool_choice=spec.tool_choice,
             tool_call_streaming=spec.tools,
-            structured_output=spec.json_schema or spec.tools,
+            # Native structured output (create_agent's provider strategy binds a json_schema
+            # response_format); a tools-only model gets the tool strategy instead.
+            structured_output=spec.json_schema,
             reasoning_output=spec.is_reasoning_model,
             temperature="temperature" in spec.sampling,
         )
@@ -375,6 +396,100 @@ class ChatWenxin(BaseChatModel):
         if ls_stop:
             params["ls_stop"] = list(ls_stop)
         return params
+
+    # -- tools and structured output ----------------------------------------------------
+
+    def check_bound_options(self, **options: Any) -> None:
+        """Check tool and structured-output options against the model's catalog capabilities.
+
+        ``options``: ``tools``, ``tool_choice``, ``parallel_tool_calls``, ``response_format``
+        (V2 values; ``None`` is unset). The core applies the same rules to each call.
+
+        Raises:
+            UnsupportedParameterError: the model does not take one of them.
+            WenxinValidationError: a value of the wrong shape.
+
+        """
+        with _core_errors_translated():
+            check_tool_options(self._spec, options)
+
+    def bind_tools(
+        self,
+        tools: Sequence[ToolLike],
+        *,
+        tool_choice: str | bool | dict[str, Any] | None = None,
+        parallel_tool_calls: bool | None = None,
+        strict: bool | None = None,
+        response_format: Any = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools to the model: each call offers them (V2 ``tools``).
+
+        Args:
+            tools: OpenAI tool dicts, pydantic models, functions or ``BaseTool`` objects,
+                converted with LangChain's ``convert_to_openai_tool``.
+            tool_choice: ``"auto"``, ``"none"``, ``"any"`` / ``"required"`` / ``True`` (sent as
+                ``"required"``: some tool must be called), a bound tool's name or an
+                OpenAI-style ``{"type": "function", "function": {"name": ...}}`` (sent as the
+                object form: that tool must be called). ``None``: the service's default.
+            parallel_tool_calls: whether one answer may call several tools (V2 default true).
+            strict: convert the schemas strictly (``additionalProperties: false``...).
+            response_format: a ``response_format`` to send as well (V2's form, or a schema
+                for ``json_schema``); ``create_agent`` binds one for its provider strategy.
+            kwargs: more call options bound as they are.
+
+        Raises:
+            UnsupportedParameterError: the model has no tool calling, does not honour
+                ``tool_choice`` (anything but ``"auto"``) or takes no such
+                ``response_format`` (catalog capabilities); also on ``api="v1"``.
+            ValueError: a ``tool_choice`` of no known shape, or naming an unbound tool.
+
+        """
+        formatted = format_tools(tools, strict=strict)
+        choice = format_tool_choice(tool_choice, tool_names(formatted))
+        bound: dict[str, Any] = {"tools": formatted}
+        if choice is not None:
+            bound["tool_choice"] = choice
+        if parallel_tool_calls is not None:
+            bound["parallel_tool_calls"] = parallel_tool_calls
+        if response_format is not None:
+            bound["response_format"] = format_response_format(response_format, strict=strict)
+        self.check_bound_options(**bound)
+        return super().bind(**bound, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: Mapping[str, Any] | type | None = None,
+        *,
+        method: Method | None = None,
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """A runnable that answers with ``schema``'s objects (pydantic) or dicts.
+
+        Args:
+            schema: a pydantic model, TypedDict, JSON Schema dict or OpenAI tool/function
+                dict (``None`` only with ``method="json_mode"``).
+            method: ``"json_schema"`` (``response_format`` json_schema), ``"function_calling"``
+                (the schema as the one tool, forced where the model honours ``tool_choice``)
+                or ``"json_mode"`` (``response_format`` json_object: the prompt must ask for
+                JSON). ``None``: the first of these the model has (catalog capabilities),
+                so a model without ``json_schema`` never receives one.
+            include_raw: answer ``{"raw": AIMessage, "parsed": ..., "parsing_error": ...}``
+                instead of raising on a parsing error.
+            strict: strict schema conversion (not with ``json_mode``).
+            kwargs: more call options bound as they are.
+
+        Raises:
+            UnsupportedParameterError: the model does not take what the method sends.
+            ValueError: an unknown method, or no schema for a method that needs one.
+
+        """
+        with _core_errors_translated():
+            return structured_runnable(
+                self, schema, method=method, include_raw=include_raw, strict=strict, kwargs=kwargs
+            )
 
     # -- the core clients ---------------------------------------------------------------
 
