@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import copy
 import inspect
-from collections.abc import AsyncGenerator, Generator, Sequence
-from typing import Any, Literal
+from collections.abc import AsyncGenerator, Generator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from llama_index.core.base.llms.types import (
@@ -26,9 +26,18 @@ from llama_index.core.base.llms.types import (
     MessageRole,
 )
 from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
+from llama_index.core.instrumentation.events.llm import (
+    LLMStructuredPredictEndEvent,
+    LLMStructuredPredictStartEvent,
+)
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
-from llama_index.core.llms.llm import LLM
+from llama_index.core.llms.llm import ToolSelection
+from llama_index.core.output_parsers.pydantic import PydanticOutputParser
+from llama_index.core.program.llm_program import LLMTextCompletionProgram
+from llama_index.core.prompts import PromptTemplate
+from llama_index.core.types import BasePydanticProgram, Model
+from llama_index_instrumentation import get_dispatcher
 from pydantic import AliasChoices
 
 from llama_index_wenxin.clients import ClientPair
@@ -45,7 +54,18 @@ from llama_index_wenxin.metadata import context_window_for, default_num_output
 from llama_index_wenxin.options import FIELD_OPTIONS, default_options, request_options
 from llama_index_wenxin.responses import chat_response, to_completion_response
 from llama_index_wenxin.streaming import StreamState
+from llama_index_wenxin.structured import ResponseFormatProgram, structured_method
+from llama_index_wenxin.tools import (
+    check_continuation,
+    keep_first_tool_call,
+    prepare_tool_request,
+    tool_selections,
+)
 from wenxin_core.catalog import DEFAULT_MODEL, DEFAULT_V1_MODEL, Api, ModelSpec
+
+if TYPE_CHECKING:
+    from llama_index.core.program.utils import FlexibleModel
+    from llama_index.core.tools.types import BaseTool
 
 __all__ = ["DEFAULT_MODEL", "DEFAULT_V1_MODEL", "Wenxin"]
 
@@ -54,8 +74,10 @@ _SHARED_ON_COPY = frozenset(
 )
 """Fields a deep copy shares with the original instead of copying."""
 
+dispatcher = get_dispatcher(__name__)
 
-class Wenxin(LLM):
+
+class Wenxin(FunctionCallingLLM):
     """A Baidu Qianfan (文心千帆) chat model: the ERNIE family, DeepSeek, Qwen3... or a service.
 
     Qianfan V2 (``https://qianfan.baidubce.com/v2``, OpenAI-compatible) is the default;
@@ -251,10 +273,7 @@ class Wenxin(LLM):
             context_window=self.context_window or context_window_for(spec, num_output),
             num_output=num_output,
             is_chat_model=True,
-            # Only a FunctionCallingLLM may say so: LlamaIndex then calls chat_with_tools
-            # (structured_predict, FunctionAgent), which a plain LLM lacks. The catalog's
-            # answer for the model is model_spec.tools.
-            is_function_calling_model=spec.tools and isinstance(self, FunctionCallingLLM),
+            is_function_calling_model=spec.tools,
             model_name=spec.name,
             system_role=MessageRole.SYSTEM,
         )
@@ -395,6 +414,233 @@ class Wenxin(LLM):
 
         return gen()
 
+    # -- tool calling (FunctionCallingLLM) ------------------------------------------------
+
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The ``chat`` arguments of a call with ``tools``.
+
+        ``tool_choice`` is ``"auto"``, ``"none"``, ``"required"``, a tool's name or the
+        OpenAI object form; ``tool_required`` (without a choice) sends ``"required"``;
+        ``parallel_tool_calls`` is sent as ``allow_parallel_tool_calls``. The caller's
+        ``chat_history`` is not changed.
+
+        Raises:
+            WenxinValidationError: ``tool_choice`` names a tool not offered.
+            InvalidMessagesError: the conversation ends with tool results and the model
+                (ERNIE 4.5, ERNIE X1 Turbo) only takes a user turn last.
+
+        """
+        request = prepare_tool_request(
+            tools,
+            user_msg,
+            chat_history,
+            allow_parallel_tool_calls=allow_parallel_tool_calls,
+            tool_required=tool_required,
+            tool_choice=tool_choice,
+            kwargs=kwargs,
+        )
+        if self.api == "v2":
+            check_continuation(self._spec, request["messages"])
+        return request
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        """Keep only the first tool call unless parallel calls are allowed."""
+        return response if allow_parallel_tool_calls else keep_first_tool_call(response)
+
+    def get_tool_calls_from_response(
+        self,
+        response: ChatResponse,
+        error_on_no_tool_call: bool = True,
+        **kwargs: Any,
+    ) -> list[ToolSelection]:
+        """The tool calls of ``response`` (arguments parsed; partial ones mid-stream).
+
+        Raises:
+            ValueError: no tool call and ``error_on_no_tool_call`` (the default) is set.
+
+        """
+        return tool_selections(response, error_on_no_tool_call)
+
+    def stream_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponseGen:
+        """Stream a call with ``tools``; each response holds the calls so far, by index.
+
+        The last response's tool calls are the whole calls, as :meth:`chat_with_tools` gives
+        them (only the first one unless ``allow_parallel_tool_calls``).
+        """
+        responses = super().stream_chat_with_tools(
+            tools,
+            user_msg=user_msg,
+            chat_history=chat_history,
+            verbose=verbose,
+            allow_parallel_tool_calls=allow_parallel_tool_calls,
+            tool_required=tool_required,
+            **kwargs,
+        )
+        if allow_parallel_tool_calls:
+            return responses
+
+        def gen() -> Generator[ChatResponse, None, None]:
+            for response in responses:
+                yield keep_first_tool_call(response)
+
+        return gen()
+
+    async def astream_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponseAsyncGen:
+        """Async :meth:`stream_chat_with_tools`."""
+        responses = await super().astream_chat_with_tools(
+            tools,
+            user_msg=user_msg,
+            chat_history=chat_history,
+            verbose=verbose,
+            allow_parallel_tool_calls=allow_parallel_tool_calls,
+            tool_required=tool_required,
+            **kwargs,
+        )
+        if allow_parallel_tool_calls:
+            return responses
+
+        async def gen() -> AsyncGenerator[ChatResponse, None]:
+            async for response in responses:
+                yield keep_first_tool_call(response)
+
+        return gen()
+
+    # -- structured output ----------------------------------------------------------------
+
+    def _structured_program(
+        self, output_cls: type[Model], prompt: PromptTemplate
+    ) -> BasePydanticProgram[Model] | None:
+        """The program of the model's structured-output method; ``None``: LlamaIndex's own.
+
+        LlamaIndex's own is a forced tool call for a model with tools and ``tool_choice``
+        (or whatever a non-default ``pydantic_program_mode`` says).
+        """
+        method = structured_method(self._spec, self.pydantic_program_mode)
+        if method is None or method == "tools":
+            return None
+        if method == "text":
+            return LLMTextCompletionProgram.from_defaults(
+                output_parser=PydanticOutputParser(output_cls=output_cls),
+                prompt=prompt,
+                llm=self,
+            )
+        return ResponseFormatProgram(output_cls, self, prompt, method)
+
+    def structured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        """Predict an ``output_cls`` by the model's method (see :mod:`.structured`).
+
+        A forced tool call where the model has tools and ``tool_choice``, else
+        ``response_format`` (``json_schema``, else ``json_object``), else parsed text: one
+        chat call either way.
+        """
+        program = self._structured_program(output_cls, prompt)
+        if program is None:
+            own: Model = super().structured_predict(
+                output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
+            )
+            return own
+        dispatcher.event(
+            LLMStructuredPredictStartEvent(
+                output_cls=output_cls, template=prompt, template_args=prompt_args
+            )
+        )
+        result = program(llm_kwargs=llm_kwargs, **prompt_args)
+        assert not isinstance(result, list)
+        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
+        return result
+
+    async def astructured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        """Async :meth:`structured_predict`."""
+        program = self._structured_program(output_cls, prompt)
+        if program is None:
+            own: Model = await super().astructured_predict(
+                output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
+            )
+            return own
+        dispatcher.event(
+            LLMStructuredPredictStartEvent(
+                output_cls=output_cls, template=prompt, template_args=prompt_args
+            )
+        )
+        result = await program.acall(llm_kwargs=llm_kwargs, **prompt_args)
+        assert not isinstance(result, list)
+        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
+        return result
+
+    def _structured_stream_call(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Generator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None, None]:
+        """The partial objects of ``stream_structured_predict``, by the model's method."""
+        program = self._structured_program(output_cls, prompt)
+        if program is None:
+            return super()._structured_stream_call(output_cls, prompt, llm_kwargs, **prompt_args)
+        return program.stream_call(llm_kwargs=llm_kwargs, **prompt_args)
+
+    async def _structured_astream_call(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> AsyncGenerator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None]:
+        """Async :meth:`_structured_stream_call`."""
+        program = self._structured_program(output_cls, prompt)
+        if program is None:
+            return await super()._structured_astream_call(
+                output_cls, prompt, llm_kwargs, **prompt_args
+            )
+        return await program.astream_call(llm_kwargs=llm_kwargs, **prompt_args)
+
     # -- lifecycle ------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -430,5 +676,8 @@ _precompute_span_signatures(
         "acomplete",
         "stream_complete",
         "astream_complete",
+        "_prepare_chat_with_tools",
+        "structured_predict",
+        "astructured_predict",
     ),
 )

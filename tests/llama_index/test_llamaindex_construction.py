@@ -14,6 +14,7 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW
 from llama_index.core.llms import LLM, CustomLLM
+from llama_index.core.llms.function_calling import FunctionCallingLLM
 from pydantic import SecretStr
 
 from llama_index_wenxin import DEFAULT_MODEL, Wenxin
@@ -55,10 +56,30 @@ def test_metadata_from_the_v2_catalog(llm: Wenxin) -> None:
     assert meta.context_window == 32768
     assert meta.num_output == 2048
     assert meta.model_name == "ernie-4.5-turbo-32k"
-    # The catalog says the model calls tools; a plain LLM must not claim it (LlamaIndex would
-    # call chat_with_tools): the tool-calling API is issue 11.
+    # A FunctionCallingLLM: the catalog says whether the model calls tools.
+    assert isinstance(llm, FunctionCallingLLM)
     assert llm.model_spec.tools is True
-    assert meta.is_function_calling_model is False
+    assert meta.is_function_calling_model is True
+
+
+@pytest.mark.parametrize(
+    ("model", "calls_tools"),
+    [
+        ("deepseek-v3.2", True),
+        ("ernie-5.1", True),
+        ("ernie-speed-pro-128k", False),
+        ("llama-2-13b-chat", False),
+        ("my-llama-service", False),
+    ],
+)
+def test_function_calling_per_model(make_llm: Any, model: str, calls_tools: bool) -> None:
+    assert make_llm(model=model).metadata.is_function_calling_model is calls_tools
+
+
+def test_function_calling_follows_capabilities_and_v1(make_llm: Any, make_llm_v1: Any) -> None:
+    service = make_llm(model="my-llama-service", capabilities={"tools": True})
+    assert service.metadata.is_function_calling_model is True
+    assert make_llm_v1().metadata.is_function_calling_model is False
 
 
 @pytest.mark.parametrize(

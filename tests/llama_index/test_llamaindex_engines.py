@@ -180,27 +180,37 @@ class Animal(BaseModel):
     food: str
 
 
-def test_structured_predict(configured: Wenxin, emulator: EmulatorServer) -> None:
+@pytest.fixture
+def text_only(make_llm: Any) -> Wenxin:
+    """A model with neither tools nor a JSON mode: structured output is parsed text.
+
+    (Tool and ``response_format`` methods: test_llamaindex_structured.py.)
+    """
+    model: Wenxin = make_llm(model="llama-2-13b-chat")
+    return model
+
+
+def test_structured_predict(text_only: Wenxin, emulator: EmulatorServer) -> None:
     emulator.script(json.dumps({"name": "panda", "food": "bamboo"}))
-    result = configured.structured_predict(
+    result = text_only.structured_predict(
         Animal, PromptTemplate("Describe the animal in {text}"), text="Sichuan"
     )
     assert result == Animal(name="panda", food="bamboo")
     assert "Sichuan" in emulator.requests[-1]["body"]["messages"][-1]["content"]
 
 
-async def test_astructured_predict(configured: Wenxin, emulator: EmulatorServer) -> None:
+async def test_astructured_predict(text_only: Wenxin, emulator: EmulatorServer) -> None:
     emulator.script('Here it is: {"name": "fox", "food": "rodents"}')
-    result = await configured.astructured_predict(
+    result = await text_only.astructured_predict(
         Animal, PromptTemplate("Describe the animal in {text}"), text="the north"
     )
     assert result == Animal(name="fox", food="rodents")
 
 
-def test_structured_llm(configured: Wenxin, emulator: EmulatorServer) -> None:
+def test_structured_llm(text_only: Wenxin, emulator: EmulatorServer) -> None:
     from llama_index.core.base.llms.types import ChatMessage
 
     emulator.script(json.dumps({"name": "panda", "food": "bamboo"}))
-    structured = configured.as_structured_llm(Animal)
+    structured = text_only.as_structured_llm(Animal)
     response = structured.chat([ChatMessage(role="user", content="Describe a panda")])
     assert response.raw == Animal(name="panda", food="bamboo")
