@@ -164,6 +164,8 @@ def per_chunk(base: str, url: str, streams: int) -> tuple[int, list[Row]]:
             "<= 1.30x",
         ),
         Row("(ChatOpenAI.stream vs raw httpx)", m["ChatOpenAI"], m["raw"], "us", ""),
+        Row("(thin LangChain vs ChatOpenAI)", m["thin LangChain"], m["ChatOpenAI"], "us", ""),
+        Row("(thin LlamaIndex vs OpenAILike)", m["thin LlamaIndex"], m["OpenAILike"], "us", ""),
     ]
 
 
