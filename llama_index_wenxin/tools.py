@@ -140,7 +140,10 @@ def check_continuation(spec: ModelSpec, messages: Sequence[ChatMessage]) -> None
         return
     if MessageRole(messages[-1].role) not in (MessageRole.TOOL, MessageRole.FUNCTION):
         return
-    suggested = ", ".join(agent_models()[:4])
+    families: dict[str, str] = {}  # the first agent model of each family (ernie, deepseek...)
+    for name in agent_models():
+        families.setdefault(name.split("-")[0], name)
+    suggested = ", ".join(families.values())
     raise InvalidMessagesError(
         "messages",
         f"{spec.name} cannot continue after tool results: Qianfan requires its last message "
