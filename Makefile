@@ -40,6 +40,7 @@ typecheck: $(STAMP)
 check: lint typecheck test
 
 bench: $(STAMP)
+	$(BIN)/python bench/v2_compare.py
 	$(BIN)/python bench/transport.py
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/langchain_adapter.py
