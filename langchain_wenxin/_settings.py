@@ -16,16 +16,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import SecretStr
+import httpx
+from pydantic import BaseModel, SecretStr, ValidationError, model_validator
+from typing_extensions import Self
 
-from wenxin_core.auth import ENV_VARS
-from wenxin_core.errors import WenxinValidationError
+from langchain_wenxin.errors import translate_error
+from wenxin_core.auth import ENV_VARS, Credentials, build_auth
+from wenxin_core.errors import WenxinError, WenxinValidationError
 
 __all__ = [
     "CREDENTIAL_FIELDS",
     "RENAMED_FIELDS",
+    "CredentialFields",
     "check_renamed",
     "credentials_from_env",
     "secret_env_vars",
@@ -91,3 +95,79 @@ def check_renamed(values: Mapping[str, object]) -> None:
                 message=f"{old!r} was renamed {new!r}; pass it under that name (V1 application "
                 "keys are 'qianfan_ak' / 'qianfan_sk')",
             )
+
+
+class CredentialFields(BaseModel):
+    """The credential and connection fields of a V2 service class, and their resolution.
+
+    The fields, env rule and serialisation of :class:`~langchain_wenxin.ChatWenxin` (arguments win
+    entirely, else the environment's credentials of ``api``; secrets are ``SecretStr`` and
+    ``lc_secrets`` name their variables), for the classes that are served by V2 only
+    (embeddings, rerank): :meth:`core_connection` resolves them once into one auth (one token
+    cache) shared by the sync and the async client.
+    """
+
+    api_key: SecretStr | None = None
+    """V2: the console API Key (``QIANFAN_API_KEY``), sent as ``Authorization: Bearer``."""
+    access_key: SecretStr | None = None
+    """The account's IAM Access Key (``QIANFAN_ACCESS_KEY``); mints V2 bearer tokens."""
+    secret_key: SecretStr | None = None
+    """The account's IAM Secret Key (``QIANFAN_SECRET_KEY``)."""
+    qianfan_ak: SecretStr | None = None
+    """V1 only: the application's API Key (``QIANFAN_AK``); refused by the core on V2."""
+    qianfan_sk: SecretStr | None = None
+    """V1 only: the application's Secret Key (``QIANFAN_SK``); refused by the core on V2."""
+    access_token: SecretStr | None = None
+    """V1 only: a ready access token (``QIANFAN_ACCESS_TOKEN``); refused by the core on V2."""
+    app_id: str | None = None
+    """V2: the application to bill (``QIANFAN_APP_ID``), sent as the ``appid`` header."""
+    iam_base_url: str | None = None
+    """V2: where the IAM pair mints tokens; default ``QIANFAN_IAM_BASE_URL``, else Baidu's IAM."""
+    base_url: str | None = None
+    """API base URL; default ``QIANFAN_BASE_URL``, else ``https://qianfan.baidubce.com/v2``."""
+
+    def __init__(self, **data: Any) -> None:
+        """Build the object; a V1-era credential spelling or a core error raises its own class.
+
+        The spelling check runs before pydantic, whose errors would quote the (secret) input.
+        """
+        try:
+            check_renamed(data)
+        except WenxinError as exc:
+            raise translate_error(exc) from None
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            for error in exc.errors():
+                original = (error.get("ctx") or {}).get("error")
+                if isinstance(original, WenxinError):
+                    raise translate_error(original) from None
+            raise
+        except WenxinError as exc:
+            raise translate_error(exc) from None
+
+    @model_validator(mode="after")
+    def _credentials_from_env(self) -> Self:
+        """No credential argument: take the V2 credentials the environment sets."""
+        if all(getattr(self, name) is None for name in CREDENTIAL_FIELDS):
+            for name, value in credentials_from_env("v2").items():
+                object.__setattr__(self, name, value)
+        return self
+
+    def core_connection(self) -> tuple[httpx.Auth, str, str | None]:
+        """A fresh auth for the credentials, the base URL and the app id (the core's rule).
+
+        Raises:
+            MissingCredentialsError: no usable V2 credential (the core's error, naming both
+                APIs when only V1 credentials are there).
+            WenxinValidationError: a malformed ``base_url`` or ``iam_base_url``.
+
+        """
+        credentials = Credentials.resolve(
+            api="v2",
+            **{name: getattr(self, name) for name in CREDENTIAL_FIELDS},
+            app_id=self.app_id,
+            iam_base_url=self.iam_base_url,
+            base_url=self.base_url,
+        )
+        return build_auth(credentials), credentials.base_url, credentials.app_id
