@@ -11,7 +11,18 @@ from langchain_wenxin.chat_models import (
     MIN_TEMPERATURE,
     ChatWenxin,
 )
+from langchain_wenxin.embeddings import WenxinEmbeddings
+from langchain_wenxin.rerank import WenxinRerank
 
-__all__ = ["DEFAULT_MODEL", "DEFAULT_V1_MODEL", "MIN_TEMPERATURE", "ChatWenxin"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "DEFAULT_V1_MODEL",
+    "MIN_TEMPERATURE",
+    "ChatWenxin",
+    "WenxinEmbeddings",
+    "WenxinRerank",
+]
 
 register_serializable(tuple(ChatWenxin.lc_id()))
+register_serializable(tuple(WenxinEmbeddings.lc_id()))
+register_serializable(tuple(WenxinRerank.lc_id()))
