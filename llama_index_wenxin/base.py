@@ -99,6 +99,16 @@ class Wenxin(FunctionCallingLLM):
     Sampling options set here are the defaults of every call; any of them (and any
     model-specific body field) can be passed per call as a keyword argument.
 
+    Tool calling: ``Wenxin`` is a ``FunctionCallingLLM`` (``chat_with_tools`` and its stream
+    and async twins, ``predict_and_call``, ``FunctionAgent``); ``metadata
+    .is_function_calling_model`` is the catalog's answer for the model. Structured output
+    (``structured_predict``, ``as_structured_llm``) uses a forced tool call where the model
+    has one, else ``response_format`` (``json_schema``, else ``json_object``), else parsed
+    text. The default model, ERNIE 4.5 Turbo, calls tools but Qianfan refuses it a
+    conversation that ends with tool results, so it cannot run an agent loop (the second step
+    raises ``InvalidMessagesError`` saying so): pick an agent model such as
+    ``"deepseek-v3.2"`` or ``"ernie-5.1"``.
+
     Examples:
         ```python
         from llama_index.core import Settings
@@ -109,6 +119,12 @@ class Wenxin(FunctionCallingLLM):
 
         # A redeployed Llama-2 or Dolly service is called by its API name:
         Wenxin(model="<service API name>")
+
+        # An agent with tools:
+        from llama_index.core.agent.workflow import FunctionAgent
+
+        agent = FunctionAgent(tools=[multiply], llm=Wenxin(model="deepseek-v3.2"))
+        print(await agent.run("What is 6 times 7?"))
         ```
 
     """
