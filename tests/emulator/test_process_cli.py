@@ -102,7 +102,14 @@ def test_control_client_against_thread_server(emu: EmulatorServer, client: httpx
     control.invalidate_tokens()
     assert chat(client, token, {"messages": user()}).json()["error_code"] == 110
     state = client.get("/_emulator/state").json()
-    assert set(state) == {"requests", "token_requests", "bearer_token_requests", "chat_calls"}
+    assert set(state) == {
+        "requests",
+        "token_requests",
+        "bearer_token_requests",
+        "chat_calls",
+        "embedding_calls",
+        "rerank_calls",
+    }
     assert state["chat_calls"] == 2
 
 

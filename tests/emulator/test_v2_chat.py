@@ -116,8 +116,9 @@ def test_tool_turns_are_answered(client: httpx.Client) -> None:
     ]
     response = post(client, {"model": "deepseek-v3.2", "messages": messages})
     assert response.status_code == 200, response.text
-    content = response.json()["choices"][0]["message"]["content"]
-    assert content == reply_text("weather?", "deepseek-v3.2")
+    choice = response.json()["choices"][0]
+    assert choice["message"]["content"] == "Based on f: sunny. You asked: weather?"
+    assert choice["finish_reason"] == "stop"
 
 
 def test_records_v2_requests(client: httpx.Client, emu: EmulatorServer) -> None:

@@ -76,6 +76,12 @@ def _add_v2_options(parser: argparse.ArgumentParser) -> None:
         help="per-minute quota shown in X-Ratelimit-* (default 10000:2000000:1000000)",
     )
     parser.add_argument(
+        "--stream-tool-arguments",
+        choices=["fragmented", "whole"],
+        default="fragmented",
+        help="streamed tool calls: arguments in several fragments (default) or whole",
+    )
+    parser.add_argument(
         "--enforce-rate-limits",
         action="store_true",
         help="answer 429 *_rate_limit_exceeded once a quota is used up",
@@ -152,6 +158,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         allow_any_model=args.allow_any_model,
         usage_placement=args.usage_placement,
         bearer_token_ttl=args.bearer_token_ttl,
+        stream_tool_arguments=args.stream_tool_arguments,
     )
     if args.any_v2_api_key:
         config.v2_api_keys = None

@@ -19,6 +19,7 @@ __all__ = [
     "V2_PREFIX",
     "EmulatorConfig",
     "RateLimits",
+    "StreamToolArguments",
     "StreamUsageStyle",
     "UsagePlacement",
 ]
@@ -56,6 +57,11 @@ BEARER_TOKEN_PATH = "/v1/BCE-BEARER/token"
 UsagePlacement = Literal["separate", "last_chunk"]
 """Where a V2 stream with ``stream_options.include_usage`` puts the usage: ``separate`` (a final
 chunk with empty ``choices``, as OpenAI does) or ``last_chunk`` (on the last content chunk)."""
+
+StreamToolArguments = Literal["fragmented", "whole"]
+"""How a V2 stream sends a tool call's ``arguments``: ``fragmented`` (the first ``delta.tool_calls``
+fragment has ``id``, ``type`` and ``function.name``, the JSON text follows in several pieces) or
+``whole`` (one fragment per call with everything)."""
 
 StreamUsageStyle = Literal["per_event", "final_only"]
 """``per_event``: the Llama-2-7b documentation style (completion per event, total cumulative);
@@ -147,6 +153,8 @@ class EmulatorConfig:
         bearer_token_ttl: when set, every minted BCE-BEARER token lives this many seconds,
             whatever ``expireInSeconds`` asked (tests of expiry).
         rate_limits: the quota behind the ``X-Ratelimit-*`` headers (:class:`RateLimits`).
+        stream_tool_arguments: how streamed tool calls send their arguments (see
+            :data:`StreamToolArguments`).
 
     """
 
@@ -167,6 +175,7 @@ class EmulatorConfig:
     usage_placement: UsagePlacement = "separate"
     bearer_token_ttl: int | None = None
     rate_limits: RateLimits = field(default_factory=RateLimits)
+    stream_tool_arguments: StreamToolArguments = "fragmented"
 
     def __post_init__(self) -> None:
         """Reject option values the emulator cannot honour."""
@@ -178,5 +187,7 @@ class EmulatorConfig:
             raise ValueError("latency and chunk_delay must not be negative")
         if self.usage_placement not in ("separate", "last_chunk"):
             raise ValueError("usage_placement must be 'separate' or 'last_chunk'")
+        if self.stream_tool_arguments not in ("fragmented", "whole"):
+            raise ValueError("stream_tool_arguments must be 'fragmented' or 'whole'")
         if self.bearer_token_ttl is not None and self.bearer_token_ttl <= 0:
             raise ValueError("bearer_token_ttl must be positive")

@@ -8,7 +8,7 @@ and over HTTP as ``POST /_emulator/{command}`` with a JSON object of arguments (
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
 from wenxin_core.emulator.config import DEFAULT_BEARER_TTL
@@ -23,6 +23,10 @@ CONTROL_PREFIX = "/_emulator/"
 
 def _script(state: EmulatorState, args: dict[str, Any]) -> None:
     state.script(str(args["reply"]), times=int(args.get("times", 1)))
+
+
+def _script_tool_calls(state: EmulatorState, args: dict[str, Any]) -> None:
+    state.script_tool_calls(args["calls"], times=int(args.get("times", 1)))
 
 
 def _inject_error(state: EmulatorState, args: dict[str, Any]) -> None:
@@ -78,6 +82,10 @@ def _issue_token(state: EmulatorState, args: dict[str, Any]) -> dict[str, Any]:
 
 COMMANDS: dict[str, Callable[[EmulatorState, dict[str, Any]], Any]] = {
     "script": _script,
+    "script_tool_calls": _script_tool_calls,
+    "set_stream_tool_arguments": lambda state, args: state.set_stream_tool_arguments(
+        str(args["style"])
+    ),
     "inject_error": _inject_error,
     "inject_http_status": _inject_http_status,
     "inject_v2_error": _inject_v2_error,
@@ -119,6 +127,30 @@ class EmulatorControls(ABC):
         """
         self._command("script", {"reply": reply, "times": times})
 
+    def script_tool_calls(self, calls: Sequence[Mapping[str, Any]], *, times: int = 1) -> None:
+        """Answer the next ``times`` V2 chat calls with exactly these tool calls.
+
+        Each call is ``{"name": ..., "arguments": {...} or "JSON text", "id"?: ...}``; the
+        reply has ``finish_reason: "tool_calls"`` and empty content, streamed or not. Without
+        an ``id`` each call gets a fresh ``call_<hex>`` id. Texts scripted with :meth:`script`
+        share the queue, so ``script_tool_calls([...])`` then ``script("done")`` scripts a
+        whole tool round trip. Example::
+
+            emulator.script_tool_calls([{"name": "get_weather", "arguments": {"city": "Paris"}}])
+        """
+        self._command(
+            "script_tool_calls", {"calls": [dict(call) for call in calls], "times": times}
+        )
+
+    def set_stream_tool_arguments(self, style: str) -> None:
+        """How V2 streams send tool-call arguments until :meth:`reset`.
+
+        ``"fragmented"`` (the default): the JSON text in several ``delta.tool_calls``
+        fragments after one with ``id``, ``type`` and ``function.name``; ``"whole"``: one
+        fragment per call with everything.
+        """
+        self._command("set_stream_tool_arguments", {"style": style})
+
     def inject_error(self, code: int, *, times: int = 1, message: str | None = None) -> None:
         """Answer the next ``times`` V1 chat calls with Qianfan error ``code`` (HTTP 200 JSON).
 
@@ -134,7 +166,7 @@ class EmulatorControls(ABC):
         headers: dict[str, str] | None = None,
         body: str = "",
     ) -> None:
-        """Answer the next ``times`` chat calls (V1 or V2) with a bare HTTP ``status``.
+        """Answer the next ``times`` calls (V1 or V2 chat, embeddings, rerank) with a bare status.
 
         A gateway failure such as 503 or 429 + ``Retry-After``; ``body`` is sent as plain text.
         """
@@ -152,7 +184,9 @@ class EmulatorControls(ABC):
         message: str | None = None,
         error_type: str | None = None,
     ) -> None:
-        """Answer the next ``times`` V2 chat calls with HTTP ``status`` and ``error.code``.
+        """Answer the next ``times`` V2 calls with HTTP ``status`` and ``error.code``.
+
+        Any V2 POST route takes the next fault in arrival order: chat, embeddings or rerank.
 
         E.g. ``(429, "rpm_rate_limit_exceeded")``, ``(500, "internal_error")`` or
         ``(401, "invalid_iam_token")``. ``message`` and ``error_type`` default to the
@@ -215,7 +249,8 @@ class EmulatorControls(ABC):
     def snapshot(self) -> dict[str, Any]:
         """The observable state as one JSON object.
 
-        ``{"requests": [...], "token_requests": n, "bearer_token_requests": n, "chat_calls": n}``.
+        ``{"requests": [...], "token_requests": n, "bearer_token_requests": n, "chat_calls": n,
+        "embedding_calls": n, "rerank_calls": n}``.
         """
         return cast("dict[str, Any]", self._command("state", {}))
 
@@ -244,3 +279,13 @@ class EmulatorControls(ABC):
     def chat_calls(self) -> int:
         """How many chat requests arrived (valid or not)."""
         return int(self.snapshot()["chat_calls"])
+
+    @property
+    def embedding_calls(self) -> int:
+        """How many ``/v2/embeddings`` requests arrived (valid or not)."""
+        return int(self.snapshot()["embedding_calls"])
+
+    @property
+    def rerank_calls(self) -> int:
+        """How many ``/v2/rerank`` requests arrived (valid or not)."""
+        return int(self.snapshot()["rerank_calls"])

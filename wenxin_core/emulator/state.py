@@ -17,8 +17,10 @@ from wenxin_core.emulator.config import (
     DEFAULT_BEARER_TTL,
     ERROR_MESSAGES,
     EmulatorConfig,
+    StreamToolArguments,
     UsagePlacement,
 )
+from wenxin_core.emulator.scripts import Script, parse_scripted_calls, script_as_text
 from wenxin_core.emulator.v2.errors import V2Error
 from wenxin_core.emulator.v2.ratelimit import RateWindow
 
@@ -90,9 +92,12 @@ class EmulatorState:
         self.token_requests = 0
         self.bearer_token_requests = 0
         self.chat_calls = 0
+        self.embedding_calls = 0
+        self.rerank_calls = 0
         self.latency = self.config.latency
         self.chunk_delay = self.config.chunk_delay
         self.usage_placement: UsagePlacement = self.config.usage_placement
+        self.stream_tool_arguments: StreamToolArguments = self.config.stream_tool_arguments
         self.rate_window = RateWindow(self.config.rate_limits)
 
     # -- tokens ---------------------------------------------------------------------------------
@@ -204,6 +209,12 @@ class EmulatorState:
             raise ValueError("placement must be 'separate' or 'last_chunk'")
         self.usage_placement = cast("UsagePlacement", placement)
 
+    def set_stream_tool_arguments(self, style: str) -> None:
+        """How V2 streams send tool-call arguments: ``fragmented`` or ``whole``."""
+        if style not in ("fragmented", "whole"):
+            raise ValueError("style must be 'fragmented' or 'whole'")
+        self.stream_tool_arguments = cast("StreamToolArguments", style)
+
     def drop_stream_after(self, chunks: int, *, times: int = 1) -> None:
         """Close the next ``times`` streams abruptly after ``chunks`` events (no ``is_end``)."""
         if chunks < 0:
@@ -215,6 +226,15 @@ class EmulatorState:
         """Use ``reply`` as the text of the next ``times`` successful chat replies."""
         with self._lock:
             self._scripts.push(str(reply), times)
+
+    def script_tool_calls(self, calls: object, *, times: int = 1) -> None:
+        """Answer the next ``times`` successful V2 chat calls with exactly these tool calls.
+
+        ``calls`` is a list of ``{"name", "arguments" (object or JSON text), "id"?}``.
+        """
+        parsed = parse_scripted_calls(calls)
+        with self._lock:
+            self._scripts.push(parsed, times)
 
     def set_latency(self, request: float = 0.0, chunk: float = 0.0) -> None:
         """Wait ``request`` seconds before each response and ``chunk`` seconds between events."""
@@ -255,19 +275,29 @@ class EmulatorState:
             drop: int | None = self._drops.pop()
         return drop
 
-    def next_script(self) -> str | None:
-        """Take the next scripted reply text, if any."""
+    def next_v2_script(self) -> Script | None:
+        """Take the next scripted answer (a text or tool calls), if any."""
         if not self._scripts:
             return None
         with self._lock:
-            text: str | None = self._scripts.pop()
-        return text
+            script: Script | None = self._scripts.pop()
+        return script
+
+    def next_script(self) -> str | None:
+        """Take the next scripted reply as a text (V1; scripted tool calls as their JSON)."""
+        script = self.next_v2_script()
+        return None if script is None else script_as_text(script)
 
     # -- records ----------------------------------------------------------------------------
-    def record(self, entry: dict[str, Any]) -> None:
-        """Record one chat request and count it."""
+    def record(self, entry: dict[str, Any], kind: str = "chat") -> None:
+        """Record one request and count it as ``kind``: ``chat``, ``embeddings`` or ``rerank``."""
         with self._lock:
-            self.chat_calls += 1
+            if kind == "embeddings":
+                self.embedding_calls += 1
+            elif kind == "rerank":
+                self.rerank_calls += 1
+            else:
+                self.chat_calls += 1
             self.records.append(entry)
 
     def snapshot(self) -> dict[str, Any]:
@@ -278,10 +308,12 @@ class EmulatorState:
                 "token_requests": self.token_requests,
                 "bearer_token_requests": self.bearer_token_requests,
                 "chat_calls": self.chat_calls,
+                "embedding_calls": self.embedding_calls,
+                "rerank_calls": self.rerank_calls,
             }
 
     def reset(self) -> None:
-        """Forget faults, scripts, records, counters, latencies, usage placement, rate window.
+        """Forget faults, scripts, records, counters, latencies, stream styles, rate window.
 
         Issued tokens stay valid (a client's cached token keeps working across tests); tokens made
         to expire by :meth:`expire_tokens` are valid again, invalidated ones stay invalid.
@@ -297,7 +329,10 @@ class EmulatorState:
             self.token_requests = 0
             self.bearer_token_requests = 0
             self.chat_calls = 0
+            self.embedding_calls = 0
+            self.rerank_calls = 0
             self.latency = self.config.latency
             self.chunk_delay = self.config.chunk_delay
             self.usage_placement = self.config.usage_placement
+            self.stream_tool_arguments = self.config.stream_tool_arguments
         self.rate_window.reset()

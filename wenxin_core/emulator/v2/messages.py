@@ -17,9 +17,23 @@ from typing import Any
 from wenxin_core.catalog import ModelSpec
 from wenxin_core.emulator.v2.errors import V2Error, bad_request
 
-__all__ = ["Conversation", "check_messages"]
+__all__ = ["Conversation", "ToolResult", "check_messages"]
 
 _ROLES = frozenset({"system", "user", "assistant", "tool"})
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """One tool answer at the end of the history.
+
+    Attributes:
+        name: the function the answered call named.
+        content: the tool's output text.
+
+    """
+
+    name: str
+    content: str
 
 
 @dataclass(frozen=True)
@@ -31,6 +45,8 @@ class Conversation:
         texts: the text of every message (for token counting), system included.
         last_user: the text of the last ``user`` message.
         last_role: the role of the last message (``user`` or ``tool``).
+        tool_results: the tool answers the history ends with (empty unless it ends with tools).
+        called: the functions called since the last ``user`` message, in order.
 
     """
 
@@ -38,6 +54,8 @@ class Conversation:
     texts: list[str]
     last_user: str
     last_role: str
+    tool_results: tuple[ToolResult, ...] = ()
+    called: tuple[str, ...] = ()
 
 
 def _invalid(index: int, why: str) -> V2Error:
@@ -65,13 +83,14 @@ def _text(index: int, content: object, spec: ModelSpec) -> str:
     raise _invalid(index, "content must be a string")
 
 
-def _call_ids(index: int, message: dict[str, Any]) -> list[str]:
+def _call_ids(index: int, message: dict[str, Any]) -> dict[str, str]:
+    """``call id -> function name`` of an assistant turn's ``tool_calls``, in order."""
     calls = message.get("tool_calls")
     if calls is None or calls == []:  # an empty list is no call (some clients send one)
-        return []
+        return {}
     if not isinstance(calls, list):
         raise _invalid(index, "tool_calls must be a list")
-    ids: list[str] = []
+    ids: dict[str, str] = {}
     for call in calls:
         function = call.get("function") if isinstance(call, dict) else None
         if (
@@ -81,11 +100,12 @@ def _call_ids(index: int, message: dict[str, Any]) -> list[str]:
             or not isinstance(function, dict)
             or not isinstance(function.get("name"), str)
             or not isinstance(function.get("arguments", ""), str)
+            or call.get("type", "function") != "function"
         ):
             raise _invalid(index, "each tool call needs an id and a function with a name")
-        ids.append(call["id"])
-    if len(set(ids)) != len(ids):
-        raise _invalid(index, "tool call ids must be unique")
+        if call["id"] in ids:
+            raise _invalid(index, "tool call ids must be unique")
+        ids[call["id"]] = function["name"]
     return ids
 
 
@@ -95,6 +115,9 @@ class _Order:
     def __init__(self) -> None:
         self.expect: frozenset[str] = frozenset({"user"})
         self.pending: list[str] = []
+        self.names: dict[str, str] = {}
+        self.results: list[ToolResult] = []
+        self.called: list[str] = []
 
     def step(self, index: int, role: str, message: dict[str, Any]) -> None:
         if role == "tool":
@@ -105,10 +128,14 @@ class _Order:
         if role not in self.expect:
             wanted = " or ".join(sorted(self.expect))
             raise _invalid(index, f"expected a {wanted} message, got {role}")
+        self.results = []
         if role == "user":
             self.expect = frozenset({"assistant"})
+            self.called = []
             return
-        self.pending = _call_ids(index, message)
+        self.names = _call_ids(index, message)
+        self.pending = list(self.names)
+        self.called.extend(self.names.values())
         self.expect = frozenset({"tool"} if self.pending else {"user"})
 
     def _tool(self, index: int, message: dict[str, Any]) -> None:
@@ -117,7 +144,14 @@ class _Order:
         call_id = message.get("tool_call_id")
         if not isinstance(call_id, str) or call_id not in self.pending:
             raise _invalid(index, "tool_call_id must be an id of the assistant's tool_calls")
+        name = message.get("name")
+        if name is not None and not isinstance(name, str):
+            raise _invalid(index, "a tool message's name must be a string")
         self.pending.remove(call_id)
+        content = message.get("content")
+        self.results.append(
+            ToolResult(self.names[call_id], content if isinstance(content, str) else "")
+        )
         if not self.pending:
             self.expect = frozenset({"assistant", "user"})
 
@@ -149,7 +183,9 @@ def check_messages(raw: object, spec: ModelSpec) -> Conversation:
                 last_user = text
         texts.append(text)
     _check_last(raw, order, spec)
-    return Conversation(system, texts, last_user, str(raw[-1]["role"]))
+    last_role = str(raw[-1]["role"])
+    results = tuple(order.results) if last_role == "tool" else ()
+    return Conversation(system, texts, last_user, last_role, results, tuple(order.called))
 
 
 def _check_last(raw: Sequence[dict[str, Any]], order: _Order, spec: ModelSpec) -> None:

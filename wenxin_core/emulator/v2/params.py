@@ -6,11 +6,13 @@ emulator does not know are ignored, as an OpenAI-compatible service does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from wenxin_core.catalog import ModelSpec
 from wenxin_core.emulator.v2.errors import V2Error, bad_request
+from wenxin_core.emulator.v2.formats import ResponseFormat, check_response_format
+from wenxin_core.emulator.v2.tools import ToolOptions, check_tools
 
 __all__ = ["ChatOptions", "check_options"]
 
@@ -41,6 +43,8 @@ class ChatOptions:
         max_tokens: the output budget (``max_tokens`` or ``max_completion_tokens``), if any.
         reasoning: the reply carries reasoning text (a reasoning model, thinking on).
         thinking_budget: the reasoning budget in tokens, if given.
+        tools: the offered tools, ``tool_choice`` and ``parallel_tool_calls``.
+        response_format: the shape the content must have.
 
     """
 
@@ -51,6 +55,8 @@ class ChatOptions:
     max_tokens: int | None
     reasoning: bool
     thinking_budget: int | None
+    tools: ToolOptions = field(default_factory=ToolOptions)
+    response_format: ResponseFormat = field(default_factory=ResponseFormat)
 
 
 def _arg(message: str) -> V2Error:
@@ -111,45 +117,6 @@ def _check_max_tokens(body: dict[str, Any], spec: ModelSpec) -> int | None:
     return int(value) if value is not None else None
 
 
-def _check_response_format(body: dict[str, Any], spec: ModelSpec) -> None:
-    if not _given(body, "response_format"):
-        return
-    if not spec.json_object:
-        raise _arg(f"model {spec.name} does not take response_format")
-    value = body["response_format"]
-    kind = value.get("type") if isinstance(value, dict) else None
-    if kind not in ("text", "json_object", "json_schema"):
-        raise _arg("response_format.type must be text, json_object or json_schema")
-    if kind == "json_schema":
-        if not spec.json_schema:
-            raise _arg(f"model {spec.name} does not take response_format json_schema")
-        schema = value.get("json_schema")
-        if not isinstance(schema, dict) or not isinstance(schema.get("schema"), dict):
-            raise _arg("response_format.json_schema needs a schema object")
-
-
-def _check_tools(body: dict[str, Any], spec: ModelSpec) -> None:
-    if _given(body, "tools"):
-        if not spec.tools:
-            raise _arg(f"model {spec.name} does not take tools")
-        tools = body["tools"]
-        if not isinstance(tools, list):
-            raise _arg("tools must be a list")
-        for tool in tools:
-            function = tool.get("function") if isinstance(tool, dict) else None
-            if (
-                not isinstance(tool, dict)
-                or tool.get("type") != "function"
-                or not isinstance(function, dict)
-                or not isinstance(function.get("name"), str)
-            ):
-                raise _arg("each tool is {'type': 'function', 'function': {'name', ...}}")
-    if _given(body, "tool_choice") and not spec.tool_choice:
-        raise _arg(f"model {spec.name} does not take tool_choice")
-    if _given(body, "parallel_tool_calls") and not isinstance(body["parallel_tool_calls"], bool):
-        raise _arg("parallel_tool_calls must be a boolean")
-
-
 def _thinking_switch(body: dict[str, Any]) -> tuple[str | None, bool]:
     """``(switch field used or None, whether it turns thinking on)``."""
     if _given(body, "thinking"):
@@ -208,8 +175,8 @@ def check_options(body: dict[str, Any], spec: ModelSpec) -> ChatOptions:
     _check_sampling(body, spec)
     stop = _check_stop(body)
     max_tokens = _check_max_tokens(body, spec)
-    _check_response_format(body, spec)
-    _check_tools(body, spec)
+    response_format = check_response_format(body, spec)
+    tools = check_tools(body, spec)
     reasoning, budget = _check_reasoning(body, spec)
     if _given(body, "user") and not isinstance(body["user"], str):
         raise _arg("user must be a string")
@@ -221,4 +188,6 @@ def check_options(body: dict[str, Any], spec: ModelSpec) -> ChatOptions:
         max_tokens=max_tokens,
         reasoning=reasoning,
         thinking_budget=budget,
+        tools=tools,
+        response_format=response_format,
     )

@@ -7,6 +7,7 @@ from typing import Any
 from wenxin_core.emulator.replies import char_counts, split_pieces, tokens_from_counts
 from wenxin_core.emulator.responses import dumps
 from wenxin_core.emulator.v2.replies import V2Reply
+from wenxin_core.emulator.v2.tool_stream import message_tool_calls, tool_call_fragments
 
 __all__ = ["DONE_FRAME", "completion_body", "sse_frame", "stream_chunks", "usage_body"]
 
@@ -36,6 +37,8 @@ def completion_body(
     message: dict[str, Any] = {"role": "assistant", "content": reply.text}
     if reply.reasoning:
         message["reasoning_content"] = reply.reasoning
+    if reply.tool_calls:
+        message["tool_calls"] = message_tool_calls(reply.tool_calls)
     return {
         "id": completion_id,
         "object": "chat.completion",
@@ -54,30 +57,43 @@ def completion_body(
     }
 
 
-def _deltas(reply: V2Reply) -> list[tuple[str, str]]:
-    """``(field, piece)`` of every content chunk: reasoning pieces first, then the text."""
-    pieces: list[tuple[str, str]] = []
+def _deltas(reply: V2Reply, tool_style: str) -> list[tuple[str, Any]]:
+    """``(field, value)`` of every content chunk.
+
+    Reasoning pieces first, then the text pieces (or the tool-call fragments).
+    """
+    pieces: list[tuple[str, Any]] = []
     if reply.reasoning:
         pieces.extend(("reasoning_content", p) for p in split_pieces(reply.reasoning))
-    pieces.extend(("content", p) for p in split_pieces(reply.text))
+    if reply.tool_calls:
+        fragments = tool_call_fragments(reply.tool_calls, tool_style)
+        pieces.extend(("tool_calls", [f]) for f in fragments)
+    else:
+        pieces.extend(("content", p) for p in split_pieces(reply.text))
     return pieces
+
+
+def _fragment_text(value: Any) -> str:
+    function = value[0].get("function", {})
+    return str(function.get("name", "")) + str(function.get("arguments", ""))
 
 
 class _Cumulative:
     """Completion tokens so far, counted as the whole texts are (pieces add up exactly)."""
 
     def __init__(self) -> None:
-        self._counts = {"reasoning_content": [0, 0], "content": [0, 0]}
+        self._counts = {"reasoning_content": [0, 0], "content": [0, 0], "tool_calls": [0, 0]}
 
-    def add(self, field: str, piece: str) -> None:
-        cjk, other = char_counts(piece)
+    def add(self, field: str, value: Any) -> None:
+        cjk, other = char_counts(_fragment_text(value) if field == "tool_calls" else value)
         self._counts[field][0] += cjk
         self._counts[field][1] += other
 
     def usage(self, prompt: int) -> dict[str, Any]:
         reasoning = tokens_from_counts(*self._counts["reasoning_content"])
         content = tokens_from_counts(*self._counts["content"])
-        return usage_body(prompt, reasoning + content, reasoning)
+        calls = tokens_from_counts(*self._counts["tool_calls"])
+        return usage_body(prompt, reasoning + content + calls, reasoning)
 
 
 def stream_chunks(
@@ -89,14 +105,17 @@ def stream_chunks(
     include_usage: bool,
     chunk_include_usage: bool,
     usage_on_last_chunk: bool,
+    tool_style: str = "fragmented",
 ) -> list[dict[str, Any]]:
-    """The chunks of a stream (without ``[DONE]``), one per sentence.
+    """The chunks of a stream (without ``[DONE]``), one per sentence or tool-call fragment.
+
+    ``tool_style`` is ``fragmented`` or ``whole`` (:mod:`~wenxin_core.emulator.v2.tool_stream`).
 
     Usage: ``chunk_include_usage`` puts the cumulative usage on every chunk. ``include_usage``
     adds a last chunk with empty ``choices`` and the usage, or, with ``usage_on_last_chunk``,
     puts the usage on the last content chunk instead. Otherwise ``usage`` is ``null``.
     """
-    deltas = _deltas(reply)
+    deltas = _deltas(reply, tool_style)
     last = len(deltas) - 1
     counted = _Cumulative()
     chunks: list[dict[str, Any]] = []

@@ -1,14 +1,18 @@
-"""The V2 routes: ``POST /v2/chat/completions``, ``GET /v2/models`` and the IAM token endpoint.
+"""The V2 routes: chat completions, embeddings, rerank, models and the IAM token endpoint.
 
+``POST /v2/chat/completions``, ``POST /v2/embeddings``, ``POST /v2/rerank``, ``GET /v2/models``.
 Every V2 answer carries ``X-Request-Id`` (the request's, or a new one) and the six
 ``X-Ratelimit-*`` headers. Checks run in the service's order: injected gateway status, method,
-key, ``appid``, injected V2 error, quota, JSON, model, messages, options.
+key, ``appid``, injected V2 error, quota, JSON, then the route's own body checks; faults and
+latency apply to every POST route alike.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -44,8 +48,22 @@ from wenxin_core.emulator.v2.responses import (
     stream_chunks,
 )
 from wenxin_core.emulator.v2.validation import V2ChatRequest, parse_json, validate_v2_chat
+from wenxin_core.emulator.v2.vector_api import embeddings_answer, rerank_answer
 
 __all__ = ["MODELS_CREATED", "V2Routes"]
+
+_Answer = Callable[..., tuple[dict[str, Any], int]]
+
+
+@dataclass(frozen=True)
+class _Accepted:
+    """A POST that passed the gate: its body, ids and the latency to apply."""
+
+    body: dict[str, Any]
+    completion_id: str
+    request_id: str
+    latency: float
+
 
 MODELS_CREATED = 1767225600
 """The ``created`` time every model of ``GET /v2/models`` shows (2026-01-01)."""
@@ -95,6 +113,10 @@ class V2Routes:
         route = scope["path"][len(V2_PREFIX) :].rstrip("/")
         if route == "/chat/completions":
             await self.chat(scope, receive, send)
+        elif route == "/embeddings":
+            await self.vectors(scope, receive, send, "embeddings", embeddings_answer)
+        elif route == "/rerank":
+            await self.vectors(scope, receive, send, "rerank", rerank_answer)
         elif route == "/models":
             await self.models(scope, receive, send)
         else:
@@ -139,8 +161,10 @@ class V2Routes:
         ]
         await self._send_json(send, 200, {"object": "list", "data": data}, request_id)
 
-    # -- chat -------------------------------------------------------------------------------
-    def _record(self, scope: Scope, headers: dict[str, str], body: dict[str, Any] | None) -> None:
+    # -- POST routes ------------------------------------------------------------------------
+    def _record(
+        self, scope: Scope, headers: dict[str, str], body: dict[str, Any] | None, kind: str
+    ) -> None:
         model = body.get("model") if body is not None else None
         self.state.record(
             {
@@ -153,12 +177,13 @@ class V2Routes:
                 "body": body,
                 "stream": bool(body.get("stream")) if body is not None else False,
                 "appid": headers.get("appid"),
-            }
+            },
+            kind,
         )
 
-    def _check(
+    def _gate(
         self, scope: Scope, headers: dict[str, str], body: dict[str, Any] | None, quota: str | None
-    ) -> V2ChatRequest:
+    ) -> dict[str, Any]:
         state = self.state
         if scope["method"] != "POST":
             raise V2Error(405, "method_not_allowed", "Use POST")
@@ -172,16 +197,18 @@ class V2Routes:
             raise V2Error(429, quota)
         if body is None:
             raise V2Error(400, "malformed_json", "The request body is not a JSON object")
-        return validate_v2_chat(body, allow_any_model=state.config.allow_any_model)
+        return body
 
-    async def chat(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Answer ``POST /v2/chat/completions`` (JSON, or SSE with ``stream: true``)."""
+    async def _accept(
+        self, scope: Scope, receive: Receive, send: Send, kind: str
+    ) -> _Accepted | None:
+        """Read, record and gate a POST; answer its fault or error and return ``None``."""
         raw = await read_body(receive)
         state = self.state
         headers = request_headers(scope)
         request_id = headers.get("x-request-id") or new_request_id()
         body = parse_json(raw)
-        self._record(scope, headers, body)
+        self._record(scope, headers, body, kind)
         quota = state.rate_window.take_request()
         # Faults are taken when the request arrives, the latency applied afterwards.
         latency = state.latency
@@ -189,15 +216,51 @@ class V2Routes:
         if fault is not None:
             await wait(latency)
             await self._send_fault(send, fault, request_id)
-            return
+            return None
         completion_id = new_completion_id()
         try:
-            request = self._check(scope, headers, body, quota)
+            checked = self._gate(scope, headers, body, quota)
         except V2Error as error:
             await wait(latency)
             await self._send_error(send, error, completion_id, request_id)
+            return None
+        return _Accepted(checked, completion_id, request_id, latency)
+
+    async def vectors(
+        self, scope: Scope, receive: Receive, send: Send, kind: str, answer: _Answer
+    ) -> None:
+        """Answer ``POST /v2/embeddings`` or ``POST /v2/rerank`` (``kind``) with ``answer``."""
+        accepted = await self._accept(scope, receive, send, kind)
+        if accepted is None:
             return
-        await self._answer(send, request, completion_id, request_id, latency)
+        try:
+            payload, tokens = answer(
+                accepted.body, allow_any_model=self.state.config.allow_any_model
+            )
+        except V2Error as error:
+            await wait(accepted.latency)
+            await self._send_error(send, error, accepted.completion_id, accepted.request_id)
+            return
+        self.state.rate_window.add_tokens(tokens, 0)
+        await wait(accepted.latency)
+        await self._send_json(send, 200, payload, accepted.request_id)
+
+    async def chat(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer ``POST /v2/chat/completions`` (JSON, or SSE with ``stream: true``)."""
+        accepted = await self._accept(scope, receive, send, "chat")
+        if accepted is None:
+            return
+        try:
+            request = validate_v2_chat(
+                accepted.body, allow_any_model=self.state.config.allow_any_model
+            )
+        except V2Error as error:
+            await wait(accepted.latency)
+            await self._send_error(send, error, accepted.completion_id, accepted.request_id)
+            return
+        await self._answer(
+            send, request, accepted.completion_id, accepted.request_id, accepted.latency
+        )
 
     async def _answer(
         self,
@@ -208,7 +271,7 @@ class V2Routes:
         latency: float,
     ) -> None:
         state = self.state
-        reply = plan_reply(request, state.next_script(), state.config.unsafe_trigger)
+        reply = plan_reply(request, state.next_v2_script(), state.config.unsafe_trigger)
         state.rate_window.add_tokens(reply.prompt_tokens, reply.completion_tokens)
         created = int(time.time())
         model = request.spec.name
@@ -226,6 +289,7 @@ class V2Routes:
             include_usage=options.include_usage,
             chunk_include_usage=options.chunk_include_usage,
             usage_on_last_chunk=state.usage_placement == "last_chunk",
+            tool_style=state.stream_tool_arguments,
         )
         frames = [*(sse_frame(c) for c in chunks), DONE_FRAME]
         drop = state.next_drop()
