@@ -345,3 +345,16 @@ def test_arguments_sent_back_as_json_text(llm: Wenxin, fake: FakeQianfan) -> Non
     llm.chat_with_tools(TOOLS, chat_history=history)
     sent_call = fake.requests[-1]["messages"][1]["tool_calls"][0]
     assert json.loads(sent_call["function"]["arguments"]) == {"a": 1, "b": 2}
+
+
+def test_a_model_without_tool_choice_calls_on_auto_and_refuses_a_forced_call(
+    fake: FakeQianfan,
+) -> None:
+    llm = fake.llm("my-service", capabilities={"tools": True, "tool_choice": False})
+    fake.script(Answer(tool_calls=TWO_CALLS[:1]))
+    response = llm.chat_with_tools(TOOLS, user_msg="2+3?")
+    assert "tool_choice" not in fake.requests[-1]
+    assert [s.tool_name for s in llm.get_tool_calls_from_response(response)] == ["add"]
+    with pytest.raises(UnsupportedParameterError, match="tool_choice"):
+        llm.chat_with_tools(TOOLS, user_msg="2+3?", tool_required=True)
+    assert len(fake.requests) == 1
