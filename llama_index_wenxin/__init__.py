@@ -5,5 +5,7 @@ validation, retries, streaming, typed errors) is :mod:`wenxin_core`'s.
 """
 
 from llama_index_wenxin.base import DEFAULT_MODEL, Wenxin
+from llama_index_wenxin.embeddings import WenxinEmbedding
+from llama_index_wenxin.rerank import WenxinRerank
 
-__all__ = ["DEFAULT_MODEL", "Wenxin"]
+__all__ = ["DEFAULT_MODEL", "Wenxin", "WenxinEmbedding", "WenxinRerank"]
