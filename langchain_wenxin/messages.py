@@ -54,6 +54,9 @@ _OUTPUT_ONLY_BLOCKS = frozenset(
         "tool_call",
         "tool_call_chunk",
         "invalid_tool_call",
+        "tool_use",  # Anthropic-style history: the call itself is in ``tool_calls``
+        "server_tool_use",
+        "redacted_thinking",
         "server_tool_call",
         "server_tool_call_chunk",
         "server_tool_result",
@@ -64,7 +67,8 @@ _OUTPUT_ONLY_BLOCKS = frozenset(
     }
 )
 """Block types an AI message may carry from a previous answer; they hold no text to resend
-(tool calls travel in ``tool_calls``, reasoning is never sent back)."""
+(tool calls travel in ``tool_calls``, also for Anthropic-style ``tool_use`` blocks; reasoning is
+never sent back)."""
 
 _ROLE_ALIASES = {
     "user": "user",

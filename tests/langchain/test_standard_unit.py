@@ -23,8 +23,20 @@ class TestChatWenxinStandardUnit(ChatModelUnitTests):
         return True
 
     @property
+    def has_tool_calling(self) -> bool:
+        return True
+
+    @property
+    def has_tool_choice(self) -> bool:
+        return True
+
+    @property
+    def has_structured_output(self) -> bool:
+        return True
+
+    @property
     def supports_json_mode(self) -> bool:
-        return False
+        return True
 
     @property
     def model_override_value(self) -> str:
