@@ -138,8 +138,11 @@ def check_continuation(spec: ModelSpec, messages: Sequence[ChatMessage]) -> None
     """
     if not spec.last_turn_user_only or not messages:
         return
-    if MessageRole(messages[-1].role) not in (MessageRole.TOOL, MessageRole.FUNCTION):
+    last = messages[-1]
+    if MessageRole(last.role) not in (MessageRole.TOOL, MessageRole.FUNCTION):
         return
+    if not last.additional_kwargs.get("tool_call_id"):
+        return  # sent as a user turn (see messages.py), which the model takes
     families: dict[str, str] = {}  # the first agent model of each family (ernie, deepseek...)
     for name in agent_models():
         families.setdefault(name.split("-")[0], name)

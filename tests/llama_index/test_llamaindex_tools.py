@@ -358,3 +358,16 @@ def test_a_model_without_tool_choice_calls_on_auto_and_refuses_a_forced_call(
     with pytest.raises(UnsupportedParameterError, match="tool_choice"):
         llm.chat_with_tools(TOOLS, user_msg="2+3?", tool_required=True)
     assert len(fake.requests) == 1
+
+
+def test_a_tool_output_without_call_id_is_a_user_turn_the_default_model_takes(
+    fake: FakeQianfan,
+) -> None:
+    default = fake.llm(model="ernie-4.5-turbo-32k")
+    history = [
+        ChatMessage(role="user", content="2+3?"),
+        ChatMessage(role="assistant", content="I will add them."),
+        ChatMessage(role="tool", content="5"),
+    ]
+    default.chat_with_tools(TOOLS, chat_history=history)
+    assert fake.sent_roles() == ["user", "assistant", "user"]
