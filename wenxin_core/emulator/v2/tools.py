@@ -124,7 +124,7 @@ def check_tools(body: dict[str, Any], spec: ModelSpec) -> ToolOptions:
         tools = tuple(_tool(i, t) for i, t in enumerate(raw))
         names = [t.name for t in tools]
         if len(set(names)) != len(names):
-            raise _arg("tool names must be unique")
+            raise _arg("tools: function names must be unique")
     choice, forced = "auto", None
     if body.get("tool_choice") is not None:
         if not spec.tool_choice:
