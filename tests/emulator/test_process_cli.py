@@ -146,9 +146,12 @@ def test_cli_v2_options_to_config() -> None:
             "--rate-limits",
             "3:40:50",
             "--enforce-rate-limits",
+            "--stream-tool-arguments",
+            "whole",
         ]
     )
     config = config_from_args(args)
+    assert config.stream_tool_arguments == "whole"
     assert config.v2_api_keys == {"k1", "k2"}
     assert config.app_ids == {"app-1"}
     assert config.allow_any_model is True
@@ -159,6 +162,9 @@ def test_cli_v2_options_to_config() -> None:
     assert defaults.v2_api_keys == {DEFAULT_API_KEY}
     assert defaults.app_ids is None and defaults.allow_any_model is False
     assert defaults.rate_limits == RateLimits()
+    assert defaults.stream_tool_arguments == "fragmented"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--stream-tool-arguments", "bits"])
     anyone = config_from_args(build_parser().parse_args(["--any-v2-api-key"]))
     assert anyone.v2_api_keys is None
     with pytest.raises(SystemExit):

@@ -52,6 +52,17 @@ def test_json_object_is_a_json_object(client: httpx.Client) -> None:
     assert data == {"answer": reply_text("answer in JSON", MODEL)}
 
 
+def test_json_object_follows_a_schema_the_prompt_quotes(client: httpx.Client) -> None:
+    system = "Answer as JSON following this schema: " + json.dumps(PERSON) + " Nothing else."
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": "Bob is 7"}]
+    response = post(
+        client, {"model": MODEL, "messages": messages, "response_format": {"type": "json_object"}}
+    )
+    data = json.loads(response.json()["choices"][0]["message"]["content"])
+    jsonschema.validate(data, PERSON)
+    assert data["name"] == "Bob" and data["age"] == 7
+
+
 def test_json_schema_conforms_and_fills_from_the_text(client: httpx.Client) -> None:
     text = "Ada Lovelace is 36, a senior member from London"
     data = json.loads(content(client, text, schema_format(PERSON)))

@@ -5,7 +5,10 @@ V1 API:
 
 * V2: ``POST /v2/chat/completions`` (OpenAI ``chat.completion`` bodies and SSE
   ``chat.completion.chunk`` streams ended by ``data: [DONE]``, with Qianfan's ``flag``,
-  ``ban_round``, ``reasoning_content`` and usage details), ``GET /v2/models``, the IAM endpoint
+  ``ban_round``, ``reasoning_content`` and usage details; tool calls and JSON output),
+  ``POST /v2/embeddings`` and ``POST /v2/rerank`` (the reference's limits; deterministic
+  vectors of each model's dimension where texts sharing words are closer; rerank scores from
+  word overlap), ``GET /v2/models``, the IAM endpoint
   ``GET /v1/BCE-BEARER/token`` on the same port, ``Authorization: Bearer`` with
   :data:`DEFAULT_API_KEY` or a minted token, the ``appid`` header, validation with real HTTP
   statuses and ``{"error": {"code", "message", "type"}}`` bodies, ``X-Request-Id`` echo and
@@ -18,12 +21,26 @@ Replies are deterministic (``"You said: <last user text>."`` and a few fixed sen
 system text is echoed), so tests can assert them. Install with
 ``pip install "wenxin-integrations[emulator]"``.
 
+Tools: when ``tools`` are offered and the last user turn names one (its function name, or a
+word of its name or description), the reply calls it (``finish_reason: "tool_calls"``, empty
+content, ``call_<hex>`` ids) with arguments built from its JSON-schema ``parameters`` and the
+text (capitalised words or quoted strings for strings, the text's numbers, enum words; required
+properties always present); several named tools are called in one answer unless
+``parallel_tool_calls`` is false; ``tool_choice`` ``none``/``required``/a function is honoured.
+After tool results the reply is ``"Based on <tool>: <result>. ..."``. Streams send the arguments
+in several ``delta.tool_calls`` fragments (``stream_tool_arguments="whole"``: in one).
+``response_format`` ``json_schema`` gets a JSON value conforming to the schema,
+``json_object`` a JSON object.
+
 In your own tests (pytest)
 --------------------------
 The package registers a pytest plugin::
 
     def test_my_chain(wenxin_emulator_env):          # QIANFAN_BASE_URL/_API_KEY point at it
         wenxin_emulator_env.script('{"name": "Ada"}') # the next reply, exactly
+        wenxin_emulator_env.script_tool_calls(        # or the next reply's tool calls
+            [{"name": "get_weather", "arguments": {"city": "Paris"}}], times=1
+        )
         ...                                           # your code, unchanged
         assert wenxin_emulator_env.chat_calls == 1
         assert wenxin_emulator_env.requests[0]["body"]["messages"][-1]["role"] == "user"
@@ -48,6 +65,7 @@ Without pytest
         server.expire_tokens()                          # minted tokens answer 401
         server.set_usage_placement("last_chunk")        # usage on the last content chunk
         server.set_latency(request=0.2, chunk=0.01)
+        server.set_stream_tool_arguments("whole")      # tool-call arguments in one fragment
         server.inject_error(18)                         # a V1 error (HTTP 200 body)
         server.reset()
 
@@ -55,6 +73,10 @@ Without pytest
 control methods over HTTP; ``EmulatorControl(base_url)`` drives any running emulator, e.g. one
 started with the ``wenxin-emulator --port 8790`` console script. The HTTP control endpoints are
 ``POST /_emulator/{command}`` (JSON arguments) and ``GET /_emulator/state``.
+
+Faults, latency, authentication, ``X-Request-Id`` and ``X-Ratelimit-*`` apply to the
+embeddings and rerank routes as to chat; ``server.embedding_calls`` and ``server.rerank_calls``
+count them (``chat_calls`` counts chat only), ``server.requests`` records them all.
 
 Authentication: V2 accepts :data:`DEFAULT_API_KEY` (``v2_api_keys=``) and BCE-BEARER tokens
 minted from the IAM pair :data:`DEFAULT_IAM_ACCESS_KEY` / :data:`DEFAULT_IAM_SECRET_KEY`. V1:

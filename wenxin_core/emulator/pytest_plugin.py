@@ -4,6 +4,10 @@ Registered as the ``pytest11`` plugin ``wenxin_emulator``: ``wenxin_emulator_ser
 ``wenxin_emulator``, ``wenxin_emulator_env`` (V2, the API Key), ``wenxin_emulator_env_iam`` (V2,
 the IAM pair minting BCE-BEARER tokens) and ``wenxin_emulator_env_v1`` (legacy V1).
 
+Each fixture is the :class:`~wenxin_core.emulator.server.EmulatorServer` itself, so a test
+scripts exact answers with ``script(text)`` and ``script_tool_calls([{"name", "arguments"}])``
+and injects faults (``inject_v2_error``...) on chat, embeddings and rerank alike.
+
 Nothing heavy is imported here: uvicorn is only needed once a fixture is used.
 """
 

@@ -67,8 +67,8 @@ _NOT_NAMES = frozenset(
         "let's",
     }
 )
-_NEGATIONS = frozenset({"no", "not", "without", "false", "don't", "never", "disable"})
-_AFFIRMATIONS = frozenset({"yes", "true", "with", "enable", "include"})
+_NEGATIONS = frozenset({"no", "not", "without", "false", "never", "disable"})
+_YES_NO = frozenset({"yes", "true", "no", "false"})
 
 
 def _name_words(name: str) -> list[str]:
@@ -202,10 +202,11 @@ class Cues:
         return None
 
     def flag(self, name: str) -> bool | None:
-        """``True``/``False`` when the text speaks of ``name`` (or says yes/no), else ``None``."""
+        """A boolean when the text names ``name`` or says yes/no/true/false, else ``None``.
+
+        ``False`` when the text holds a negation (``no``, ``not``, ``without``...).
+        """
         mentioned = any(w in self._words for w in _name_words(name))
-        if not mentioned and not self._words & (_NEGATIONS | _AFFIRMATIONS):
-            return None
-        if not mentioned and not self._words & {"yes", "true", "no", "false"}:
+        if not mentioned and not self._words & _YES_NO:
             return None
         return not (self._words & _NEGATIONS)

@@ -95,7 +95,9 @@ def _content(request: V2ChatRequest, script: Script | None) -> tuple[str, tuple[
         return tool_result_text(conversation), ()
     model = request.spec.name
     text = default_text(model, conversation.last_user, conversation.system)
-    structured = structured_text(options.response_format, conversation.last_user, text)
+    structured = structured_text(
+        options.response_format, conversation.last_user, text, conversation.texts
+    )
     return structured if structured is not None else text, ()
 
 
