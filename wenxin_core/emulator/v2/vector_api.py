@@ -62,7 +62,8 @@ def _rerank_spec(body: dict[str, Any], allow_any: bool) -> RerankSpec:
     return spec
 
 
-def _texts(body: dict[str, Any], spec: EmbeddingSpec) -> list[str]:
+def _texts(body: dict[str, Any], spec: EmbeddingSpec) -> list[tuple[str, int]]:
+    """The checked texts with their token counts."""
     raw = body.get("input")
     if isinstance(raw, str):
         raw = [raw]
@@ -72,6 +73,7 @@ def _texts(body: dict[str, Any], spec: EmbeddingSpec) -> list[str]:
         raise _arg(f"model {spec.name} takes exactly 1 text per call, got {len(raw)}")
     if len(raw) > spec.batch_size:
         raise _arg(f"input takes at most {spec.batch_size} texts, got {len(raw)}")
+    checked: list[tuple[str, int]] = []
     for index, text in enumerate(raw):
         if not isinstance(text, str):
             raise _arg(f"input[{index}] must be a string")
@@ -82,13 +84,14 @@ def _texts(body: dict[str, Any], spec: EmbeddingSpec) -> list[str]:
                 "characters_too_long",
                 f"input[{index}] has {len(text)} characters; {spec.name} takes {spec.max_chars}",
             )
-        if spec.max_tokens is not None and count_tokens(text) > spec.max_tokens:
+        tokens = count_tokens(text)
+        if spec.max_tokens is not None and tokens > spec.max_tokens:
             raise bad_request(
                 "tokens_too_long",
-                f"input[{index}] has {count_tokens(text)} tokens; "
-                f"{spec.name} takes {spec.max_tokens}",
+                f"input[{index}] has {tokens} tokens; {spec.name} takes {spec.max_tokens}",
             )
-    return list(raw)
+        checked.append((text, tokens))
+    return checked
 
 
 def embeddings_answer(body: dict[str, Any], *, allow_any_model: bool) -> tuple[dict[str, Any], int]:
@@ -98,9 +101,9 @@ def embeddings_answer(body: dict[str, Any], *, allow_any_model: bool) -> tuple[d
     dimensions = spec.dimensions or UNKNOWN_DIMENSIONS
     data = [
         {"object": "embedding", "embedding": embed_text(text, dimensions, spec.name), "index": i}
-        for i, text in enumerate(texts)
+        for i, (text, _) in enumerate(texts)
     ]
-    tokens = sum(count_tokens(text) for text in texts)
+    tokens = sum(count for _, count in texts)
     usage = {"prompt_tokens": tokens, "total_tokens": tokens}
     return {"object": "list", "data": data, "model": spec.name, "usage": usage}, tokens
 

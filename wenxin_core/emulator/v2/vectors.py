@@ -14,6 +14,7 @@ import hashlib
 import math
 import struct
 from collections.abc import Iterator
+from functools import lru_cache
 
 from wenxin_core.emulator.v2.words import STOP_WORDS, cjk_bigrams, meaningful, words
 
@@ -37,6 +38,7 @@ def features(text: str) -> Iterator[tuple[str, float]]:
         yield "p:" + pair, _PAIR
 
 
+@lru_cache(maxsize=1 << 15)
 def _slot(feature: str, salt: bytes, dimensions: int) -> tuple[int, float]:
     digest = hashlib.blake2b(feature.encode("utf-8"), digest_size=8, key=salt).digest()
     (number,) = struct.unpack("<Q", digest)
@@ -55,8 +57,8 @@ def embed_text(text: str, dimensions: int, model: str) -> list[float]:
     if not seen:  # only punctuation or spaces: still a fixed, non-zero vector
         index, sign = _slot("raw:" + text, salt, dimensions)
         vector[index] = sign
-    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
-    return [round(v / norm, 6) for v in vector]
+    scale = 1.0 / (math.sqrt(sum(v * v for v in vector)) or 1.0)
+    return [round(v * scale, 6) if v else 0.0 for v in vector]
 
 
 def cosine(a: list[float], b: list[float]) -> float:
