@@ -97,3 +97,10 @@ def test_v2_compare_prints_every_comparison_with_its_target() -> None:
 )
 def test_other_scripts_run(script: str, args: tuple[str, ...], expected: str) -> None:
     assert expected in run_script(script, *args)
+
+
+def test_tool_roundtrip_checks_both_round_trips_and_prints_the_ratio() -> None:
+    out = run_script("tool_roundtrip.py", "--quick")
+    assert re.search(r"^ChatWenxin\s+\d+$", out, re.M), out
+    assert re.search(r"^ChatOpenAI\s+\d+$", out, re.M), out
+    assert re.search(r"^ChatWenxin / ChatOpenAI: \d+\.\d\dx$", out, re.M), out
