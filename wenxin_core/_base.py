@@ -6,7 +6,7 @@ import json
 import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import httpx
 from pydantic import SecretStr
@@ -20,6 +20,8 @@ from wenxin_core.errors import (
     WenxinValidationError,
 )
 from wenxin_core.messages import MessageLike, OverflowPolicy
+from wenxin_core.ratelimit.engine import check_limiter
+from wenxin_core.ratelimit.errors import LimiterWaitError
 from wenxin_core.request import DEFAULT_TIMEOUT
 from wenxin_core.retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from wenxin_core.types import Embeddings, Usage
@@ -31,6 +33,9 @@ from wenxin_core.vector_catalog import (
 )
 from wenxin_core.wire import PreparedChat, PreparedPost, Wire, wire_for
 from wenxin_core.wire.v2 import vectors
+
+if TYPE_CHECKING:
+    from wenxin_core.ratelimit.base import RateLimiter
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -110,6 +115,7 @@ class ClientOptions(TypedDict, total=False):
     base_url: str | None
     timeout: TimeoutTypes
     max_retries: int
+    rate_limit: RateLimiter | None
     overflow: OverflowPolicy
     auth: httpx.Auth | None
     capabilities: Mapping[str, Any] | None
@@ -130,6 +136,8 @@ class RetryState:
         A rejected access token (110/111) is refreshed once and the request replayed at once;
         that replay is not counted as a retry.
         """
+        if isinstance(error, LimiterWaitError):
+            return None  # our limiter's budget frees too late for this call: never retried
         if isinstance(error, TokenExpiredError):
             if (
                 not self.token_replayed
@@ -181,6 +189,7 @@ class ClientBase:
         base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: RateLimiter | None = None,
         overflow: OverflowPolicy = "truncate",
         auth: httpx.Auth | None = None,
         capabilities: Mapping[str, Any] | None = None,
@@ -223,6 +232,7 @@ class ClientBase:
         self.auth = auth
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self.retry_policy = RetryPolicy(max_retries=max_retries)
+        self.rate_limit = check_limiter(rate_limit)
         self.overflow: OverflowPolicy = overflow
         self.extra_headers: dict[str, str] = (
             {"appid": self.app_id} if self.app_id and api == "v2" else {}

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 from typing_extensions import Unpack
@@ -24,6 +24,7 @@ from wenxin_core._base import (
 )
 from wenxin_core.errors import WenxinError
 from wenxin_core.messages import MessageLike
+from wenxin_core.ratelimit import engine as ratelimit
 from wenxin_core.request import is_event_stream, translate_transport_error
 from wenxin_core.stream import ChatStream
 from wenxin_core.transport import make_http_client
@@ -31,6 +32,9 @@ from wenxin_core.types import ChatChunk, ChatCompletion, Embeddings, RerankResul
 from wenxin_core.vector_catalog import DEFAULT_EMBEDDING_MODEL, DEFAULT_RERANK_MODEL
 from wenxin_core.wire import EventReader, PreparedChat, PreparedPost, final_chunk_of
 from wenxin_core.wire.v2.vectors import parse_embeddings, parse_rerank
+
+if TYPE_CHECKING:
+    from wenxin_core.ratelimit.types import Reservation
 
 __all__ = ["WenxinClient"]
 
@@ -74,6 +78,8 @@ class WenxinClient(ClientBase):
             between a sync and an async client to share the token cache).
         capabilities: overrides of the model's catalog capabilities (``ModelSpec`` fields),
             e.g. ``{"tools": True}`` for a deployed service the catalog does not know.
+        rate_limit: a limiter (:mod:`wenxin_core.ratelimit`) every attempt of chat, stream,
+            embed and rerank reserves from and settles with; ``None`` (default): none.
 
     """
 
@@ -135,6 +141,7 @@ class WenxinClient(ClientBase):
         parse: Callable[[httpx.Response, bytes], _T],
     ) -> _T:
         """One attempt: send, read whole, raise the answer's typed error or parse it."""
+        ticket = ratelimit.reserve(self.rate_limit, prepared, timeout)
         request = self._request(prepared, timeout)
         try:
             response = self._http.send(request, auth=self.auth)
@@ -142,11 +149,15 @@ class WenxinClient(ClientBase):
         except httpx.HTTPError as exc:
             failure = translate_transport_error(exc, request)
             failure.__dict__["_request"] = request
+            ratelimit.settle(ticket, failure)
             raise failure from exc
         error = self.wire.error_for_response(response, content)
         if error is None:
-            return parse(response, content)
+            result = parse(response, content)
+            ratelimit.settle(ticket, result, response)
+            return result
         error.__dict__["_request"] = response.request
+        ratelimit.settle(ticket, error, response)
         raise error
 
     def embed(
@@ -279,9 +290,19 @@ class WenxinClient(ClientBase):
     def _iter_chunks(
         self, prepared: PreparedChat, timeout: httpx.Timeout
     ) -> Generator[ChatChunk, None, None]:
-        response, reader, first, raw = self._with_retries(lambda: self._open(prepared, timeout))
+        tickets: list[Reservation | None] = [None]
+
+        def attempt() -> tuple[httpx.Response, EventReader, list[ChatChunk], Iterator[bytes]]:
+            tickets[0] = ratelimit.reserve(self.rate_limit, prepared, timeout)
+            try:
+                return self._open(prepared, timeout)
+            except WenxinError as exc:
+                ratelimit.settle(tickets[0], exc)
+                raise
+
+        response, reader, first, raw = self._with_retries(attempt)
+        chunks = first
         try:
-            chunks = first
             while not reader.done:
                 yield from chunks
                 reader.check_complete()
@@ -296,6 +317,9 @@ class WenxinClient(ClientBase):
             yield from chunks
         finally:
             response.close()
+            if tickets[0] is not None:
+                final = chunks[-1] if chunks and chunks[-1].is_final else None
+                ratelimit.settle(tickets[0], final, response)
 
     def models(self) -> list[str]:
         """The model ids this account can call: ``GET {base_url}/models`` (V2).
