@@ -4,17 +4,29 @@ Every failure the core reports is a :class:`WenxinError`. Errors the service sen
 ``error_code``, ``error_msg`` and request id; errors raised before a request is sent (bad input)
 are :class:`WenxinValidationError` and name the offending field and the rule it broke.
 No message built here ever holds a secret: URLs pass through :func:`wenxin_core.redact.redact`.
+
+What an exception keeps is what a user needs (status, code, message, request id, redacted URL,
+partial text), never what holds a credential: :func:`scrub_error` makes an error safe before
+it reaches a caller (the request it carried for a replay scrubbed and dropped, every chained
+cause sanitised, the locals of our own frames that hold a live secret cleared), and
+:func:`scrub_request` takes the credential off a request once its exchange is over.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import types
 from collections.abc import Mapping
 from typing import Any
 
-from wenxin_core.redact import redact
+import httpx
+
+from wenxin_core.redact import REDACTED, contains_secret, redact
 
 __all__ = [
     "AuthenticationError",
+    "BodyLimitError",
     "ContentPolicyError",
     "ContextOverflowError",
     "InvalidIamTokenError",
@@ -38,6 +50,8 @@ __all__ = [
     "error_class_for_code",
     "error_from_body",
     "error_from_status",
+    "scrub_error",
+    "scrub_request",
 ]
 
 
@@ -66,9 +80,9 @@ class WenxinError(Exception):
         status_code: int | None = None,
     ) -> None:
         self.message = redact(message)
-        self.error_code = error_code
+        self.error_code = redact(error_code) if isinstance(error_code, str) else error_code
         self.error_msg = redact(error_msg) if error_msg is not None else None
-        self.request_id = request_id
+        self.request_id = redact(request_id) if request_id else request_id
         self.status_code = status_code
         super().__init__(self.message)
 
@@ -82,13 +96,20 @@ class WenxinError(Exception):
 
     def __repr__(self) -> str:
         return (
-            f"{type(self).__name__}(message={self.message!r}, error_code={self.error_code!r}, "
-            f"request_id={self.request_id!r}, status_code={self.status_code!r})"
+            f"{type(self).__name__}(message={getattr(self, 'message', '')!r}, "
+            f"error_code={getattr(self, 'error_code', None)!r}, "
+            f"request_id={getattr(self, 'request_id', None)!r}, "
+            f"status_code={getattr(self, 'status_code', None)!r})"
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Keep the error picklable (multiprocessing, caches) with all its attributes."""
-        return (_rebuild_error, (type(self), self.message, dict(self.__dict__)))
+        """Keep the error picklable (multiprocessing, caches) with its public attributes.
+
+        The engine's private bookkeeping (``_request``, kept only until the retry loop takes
+        it) is never pickled.
+        """
+        state = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        return (_rebuild_error, (type(self), getattr(self, "message", ""), state))
 
 
 def _rebuild_error(cls: type[WenxinError], message: str, state: dict[str, Any]) -> WenxinError:
@@ -96,6 +117,34 @@ def _rebuild_error(cls: type[WenxinError], message: str, state: dict[str, Any]) 
     Exception.__init__(err, message)
     err.__dict__.update(state)
     return err
+
+
+class BodyLimitError(WenxinError):
+    """A JSON body went over a documented bound: its size or its nesting depth.
+
+    :mod:`wenxin_core.jsonsafe` decodes every body and event the service sends within
+    :data:`~wenxin_core.jsonsafe.MAX_JSON_BYTES` (64 MiB) and
+    :data:`~wenxin_core.jsonsafe.MAX_JSON_DEPTH` (512 levels); a body over either is this
+    error, never a ``RecursionError``. Not retried: the same server would send it again.
+
+    Attributes:
+        limit: the bound that was exceeded (bytes, or levels of nesting).
+        kind: ``"size"`` or ``"depth"``.
+
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: int,
+        kind: str,
+        status_code: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.limit = limit
+        self.kind = kind
+        super().__init__(message, status_code=status_code, request_id=request_id)
 
 
 class WenxinValidationError(WenxinError, ValueError):
@@ -345,3 +394,124 @@ def error_from_status(
     )
     err.retry_after = retry_after
     return err
+
+
+# --- Keeping secrets out of what an exception reaches -------------------------------------
+
+_SECRET_HEADERS = ("authorization", "proxy-authorization", "x-bce-security-token", "cookie")
+_SECRET_QUERY = (b"access_token=", b"client_secret=", b"client_id=")
+_OUR_MODULES = ("wenxin_core", "langchain_wenxin", "llama_index_wenxin")
+
+
+def scrub_request(request: httpx.Request | None) -> None:
+    """Take the credential off ``request`` in place, once its exchange is over.
+
+    The ``Authorization`` header (and the other credential headers) become ``***`` and the URL
+    loses its token, keys and signature (``access_token=***``). Every object that still
+    refers to the request (a response, an httpx exception, a traceback's locals) then shows
+    no secret. Never call it on a request that is still to be sent.
+    """
+    if request is None:
+        return
+    headers = request.headers
+    for name in _SECRET_HEADERS:
+        if name in headers and headers[name] != REDACTED:
+            headers[name] = REDACTED
+    query = request.url.query
+    if query and any(part in query for part in _SECRET_QUERY):
+        request.url = httpx.URL(redact(str(request.url)))
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """``error`` and every exception chained under it (causes and contexts), cycles cut."""
+    seen: list[BaseException] = []
+    stack: list[BaseException] = [error]
+    while stack and len(seen) < 64:
+        exc = stack.pop()
+        if any(exc is e for e in seen):
+            continue
+        seen.append(exc)
+        for linked in (exc.__context__, exc.__cause__):
+            if linked is not None:
+                stack.append(linked)
+    return seen
+
+
+def _sanitize_foreign(exc: BaseException) -> None:
+    """Make an exception of another library (httpx, httpcore, json...) safe to keep as a cause.
+
+    Its type and (redacted) message stay, as the description of what happened; the request
+    it refers to is scrubbed, a decoding error forgets the document it was decoding, and its
+    traceback (the library's frames, whose locals hold copies of headers and URLs) is dropped.
+    """
+    exc.__traceback__ = None
+    if isinstance(exc, httpx.HTTPError):
+        scrub_request(getattr(exc, "_request", None))
+    if isinstance(exc, httpx.HTTPStatusError):
+        scrub_request(exc.response.request)
+    if isinstance(exc, json.JSONDecodeError):
+        exc.doc = ""
+    if exc.args and any(isinstance(arg, str) for arg in exc.args):
+        exc.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in exc.args)
+
+
+def _holds_secret(value: object, depth: int = 0) -> bool:
+    """Whether a local variable holds a live secret in plain (bounded look, no ``SecretStr``)."""
+    if isinstance(value, (str, bytes)):
+        return contains_secret(value)
+    if isinstance(value, bytearray | memoryview):
+        return contains_secret(bytes(value))
+    if isinstance(value, httpx.Request):
+        return any(
+            name in value.headers and value.headers[name] != REDACTED for name in _SECRET_HEADERS
+        ) or contains_secret(str(value.url))
+    if isinstance(value, httpx.Response):
+        content = value.__dict__.get("_content")
+        return _holds_secret(value.__dict__.get("_request"), depth) or (
+            isinstance(content, bytes) and contains_secret(content)
+        )
+    if depth >= 3:
+        return False
+    if isinstance(value, Mapping):
+        return any(
+            _holds_secret(k, depth + 1) or _holds_secret(v, depth + 1)
+            for k, v in list(value.items())[:256]
+        )
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(_holds_secret(item, depth + 1) for item in list(value)[:256])
+    return False
+
+
+def _clear_leaky_frames(tb: types.TracebackType | None) -> None:
+    """Clear the locals of our own finished frames that hold a live secret in plain."""
+    while tb is not None:
+        frame = tb.tb_frame
+        name = frame.f_globals.get("__name__", "")
+        if name.split(".", 1)[0] in _OUR_MODULES and any(
+            _holds_secret(value) for value in list(frame.f_locals.values())
+        ):
+            with contextlib.suppress(RuntimeError):  # still executing: not ours to clear
+                frame.clear()
+        tb = tb.tb_next
+
+
+def scrub_error(error: BaseException) -> BaseException:
+    """Make ``error`` safe to hand to a caller, in place, and return it.
+
+    * the request the engine kept for a replay (``_request``) is scrubbed and dropped;
+    * every exception chained under it (``__cause__``/``__context__``) that is not ours is
+      sanitised: its type and redacted message stay, its request is scrubbed, its traceback
+      dropped (see :func:`_sanitize_foreign`);
+    * our own finished frames in its traceback (and its causes') whose locals hold a live
+      secret in plain (an echoed token in a body, a request not yet scrubbed) are cleared.
+
+    Safe to call more than once and on any exception.
+    """
+    for exc in _chain(error):
+        if isinstance(exc, WenxinError):
+            scrub_request(exc.__dict__.pop("_request", None))
+            _clear_leaky_frames(exc.__traceback__)
+        else:
+            _clear_leaky_frames(exc.__traceback__)
+            _sanitize_foreign(exc)
+    return error

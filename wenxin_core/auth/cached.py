@@ -11,6 +11,12 @@ V2's BCE-BEARER token minted from IAM keys (:mod:`wenxin_core.auth.iam_bearer`):
   request through the *same* httpx client (its transport, proxies and the call's timeouts), one
   fetch for any number of concurrent threads (a thread lock) or asyncio tasks (a lock per event
   loop). A subclass says how a token goes on a request and how to read it back.
+
+Secrets stay out of what an error can reach: the cached token is a ``SecretStr`` (and
+registered with :func:`wenxin_core.redact.register_secret`, so an echo of it is masked), a
+request remembers the token it carried as a ``SecretStr`` (for compare-and-clear), the token
+request is scrubbed in place once its answer is in, and a request whose exchange fails (no
+answer, or an error status) is scrubbed too (:func:`wenxin_core.errors.scrub_request`).
 """
 
 from __future__ import annotations
@@ -23,6 +29,10 @@ import weakref
 from collections.abc import AsyncGenerator, Callable, Generator
 
 import httpx
+from pydantic import SecretStr
+
+from wenxin_core.errors import scrub_request
+from wenxin_core.redact import register_secret
 
 __all__ = [
     "DEFAULT_REFRESH_MARGIN",
@@ -66,7 +76,7 @@ class CachedTokenProvider(abc.ABC):
             raise ValueError("refresh_margin must not be negative")
         self.refresh_margin = float(refresh_margin)
         self._clock = clock
-        self._token: str | None = None
+        self._token: SecretStr | None = None
         self._valid_until = 0.0
         self.fetch_count = 0
         # Guards _token/_valid_until/fetch_count; held only for a few instructions.
@@ -107,6 +117,11 @@ class CachedTokenProvider(abc.ABC):
 
     def current(self) -> str | None:
         """Return the cached token if it is still valid, else ``None``."""
+        secret = self.current_secret()
+        return secret.get_secret_value() if secret is not None else None
+
+    def current_secret(self) -> SecretStr | None:
+        """Return the cached token (as a ``SecretStr``) if it is still valid, else ``None``."""
         with self._state_lock:
             if self._token is not None and self._clock() < self._valid_until:
                 return self._token
@@ -123,8 +138,10 @@ class CachedTokenProvider(abc.ABC):
         if not (math.isfinite(lifetime) and lifetime > 0):
             lifetime = SHORT_LIFETIME
         margin = min(self.refresh_margin, 0.1 * lifetime)
+        register_secret(token)
+        secret = SecretStr(token)
         with self._state_lock:
-            self._token = token
+            self._token = secret
             self._valid_until = self._clock() + lifetime - margin
             self.fetch_count += 1
 
@@ -137,11 +154,15 @@ class CachedTokenProvider(abc.ABC):
         if stale_token is None:
             return False
         with self._state_lock:
-            if self._token is not None and self._token == stale_token:
+            if self._token is not None and self._token.get_secret_value() == stale_token:
                 self._token = None
                 self._valid_until = 0.0
                 return True
             return False
+
+
+_CARRIED = "_wenxin_token"
+"""Where a request keeps the token it carried, as a ``SecretStr`` (its headers get scrubbed)."""
 
 
 def _token_request_for(provider: CachedTokenProvider, request: httpx.Request) -> httpx.Request:
@@ -190,41 +211,72 @@ class RefreshingTokenAuth(httpx.Auth, abc.ABC):
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
         """Put a valid token on ``request`` (fetching it first if needed) and send it."""
-        if not self.apply_now(request):
-            with self.provider.thread_lock:
-                if not self.apply_now(request):  # no other thread fetched one meanwhile
-                    response = yield _token_request_for(self.provider, request)
-                    response.read()
-                    self.attach(request, self.provider.store(response))
-        yield request
+        try:
+            if not self.apply_now(request):
+                with self.provider.thread_lock:
+                    if not self.apply_now(request):  # no other thread fetched one meanwhile
+                        token_request = _token_request_for(self.provider, request)
+                        try:
+                            response = yield token_request
+                            response.read()
+                            self._attach_secret(request, self.provider.store(response))
+                        finally:
+                            scrub_request(token_request)
+            response = yield request
+        except BaseException:  # GeneratorExit: the send failed or was given up
+            scrub_request(request)
+            raise
+        if response.is_error:  # an error answer: the request may end up in an exception
+            scrub_request(request)
 
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         """Async twin of :meth:`sync_auth_flow`, single-flight per event loop."""
-        if not self.apply_now(request):
-            async with self.provider.async_lock():
-                if not self.apply_now(request):  # no other task fetched one meanwhile
-                    response = yield _token_request_for(self.provider, request)
-                    await response.aread()
-                    self.attach(request, self.provider.store(response))
-        yield request
+        try:
+            if not self.apply_now(request):
+                async with self.provider.async_lock():
+                    if not self.apply_now(request):  # no other task fetched one meanwhile
+                        token_request = _token_request_for(self.provider, request)
+                        try:
+                            response = yield token_request
+                            await response.aread()
+                            self._attach_secret(request, self.provider.store(response))
+                        finally:
+                            scrub_request(token_request)
+            response = yield request
+        except BaseException:  # GeneratorExit: the send failed or was given up
+            scrub_request(request)
+            raise
+        if response.is_error:  # an error answer: the request may end up in an exception
+            scrub_request(request)
 
     def apply_now(self, request: httpx.Request) -> bool:
         """Put the cached token on ``request``; False (nothing done) when a fetch is due.
 
         The flows start with it; the clients' own send path calls it alone when it can.
         """
-        token = self.provider.current()
-        if token is None:
+        secret = self.provider.current_secret()
+        if secret is None:
             return False
-        self.attach(request, token)
+        request.__dict__[_CARRIED] = secret
+        self.attach(request, secret.get_secret_value())
         return True
+
+    def _attach_secret(self, request: httpx.Request, token: str) -> None:
+        """Put a freshly fetched token on ``request`` and remember it (as a ``SecretStr``)."""
+        request.__dict__[_CARRIED] = SecretStr(token)
+        self.attach(request, token)
 
     def rejected(self, request: httpx.Request) -> None:
         """Invalidate the token ``request`` carried (the service rejected it).
 
         Compare-and-clear: if another caller already replaced that token, nothing happens and the
-        replay uses the current one.
+        replay uses the current one. Works on a scrubbed request too: the request remembers
+        the token it carried.
         """
-        self.provider.invalidate(self.token_carried(request))
+        carried = request.__dict__.get(_CARRIED)
+        if isinstance(carried, SecretStr):
+            self.provider.invalidate(carried.get_secret_value())
+        else:
+            self.provider.invalidate(self.token_carried(request))

@@ -11,7 +11,6 @@ client calls :meth:`IamBearerAuth.rejected` and replays once, which mints a new 
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -20,6 +19,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from wenxin_core import jsonsafe
 from wenxin_core.auth.bearer import bearer_of
 from wenxin_core.auth.cached import (
     DEFAULT_REFRESH_MARGIN,
@@ -35,7 +35,7 @@ from wenxin_core.errors import (
     WenxinError,
     WenxinValidationError,
 )
-from wenxin_core.redact import REDACTED, redact
+from wenxin_core.redact import REDACTED, redact, register_secret
 
 __all__ = [
     "BCE_BEARER_PATH",
@@ -137,6 +137,8 @@ class IamBearerProvider(CachedTokenProvider):
                 f"{MAX_IAM_TOKEN_LIFETIME} (30 days), got {lifetime!r}",
             )
         super().__init__(refresh_margin=refresh_margin, clock=clock)
+        register_secret(access_key)
+        register_secret(secret_key)
         self._access_key = access_key
         self._secret_key = secret_key
         self._signer = BceSigningAuth(access_key, secret_key, clock=wall_clock)
@@ -240,8 +242,13 @@ class IamBearerProvider(CachedTokenProvider):
 
 def _json_body(response: httpx.Response) -> dict[str, Any] | None:
     try:
-        body = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+        body = jsonsafe.loads(
+            response.content,
+            what="IAM token answer",
+            max_bytes=jsonsafe.MAX_TOKEN_JSON_BYTES,
+            status_code=response.status_code,
+        )
+    except ValueError:
         return None
     return body if isinstance(body, dict) else None
 

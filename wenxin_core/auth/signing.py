@@ -24,6 +24,9 @@ from urllib.parse import quote
 import httpx
 from pydantic import SecretStr
 
+from wenxin_core.errors import scrub_request
+from wenxin_core.redact import register_secret
+
 __all__ = [
     "AUTH_VERSION",
     "DEFAULT_EXPIRATION",
@@ -130,16 +133,24 @@ def canonical_request(
     )
 
 
-def signing_key(secret_key: str, auth_string_prefix: str) -> str:
-    """Return ``hex(HMAC-SHA256(secret_key, auth_string_prefix))``, the per-request signing key."""
+def _plain(value: str | SecretStr) -> str:
+    return value.get_secret_value() if isinstance(value, SecretStr) else value
+
+
+def signing_key(secret_key: str | SecretStr, auth_string_prefix: str) -> str:
+    """Return ``hex(HMAC-SHA256(secret_key, auth_string_prefix))``, the per-request signing key.
+
+    ``secret_key`` may be a ``SecretStr``: it is opened only inside the HMAC call, so no frame
+    local ever holds it in plain.
+    """
     return hmac.new(
-        secret_key.encode("utf-8"), auth_string_prefix.encode("utf-8"), hashlib.sha256
+        _plain(secret_key).encode("utf-8"), auth_string_prefix.encode("utf-8"), hashlib.sha256
     ).hexdigest()
 
 
 def build_authorization(
-    access_key: str,
-    secret_key: str,
+    access_key: str | SecretStr,
+    secret_key: str | SecretStr,
     method: str,
     path: str,
     query: QueryInput,
@@ -152,11 +163,14 @@ def build_authorization(
 
     Pure: the same inputs always give the same string, so a server can recompute it to verify.
     ``timestamp`` is the UTC ``YYYY-MM-DDThh:mm:ssZ`` string also sent as ``x-bce-date``.
+    The keys may be ``SecretStr`` (what :class:`BceSigningAuth` passes): the canonical request,
+    the only step that can fail, is built before any key material is computed.
     """
-    prefix = f"{AUTH_VERSION}/{access_key}/{timestamp}/{int(expiration)}"
-    key = signing_key(secret_key, prefix)
     canonical = canonical_request(method, path, query, headers, signed_headers)
-    signature = hmac.new(key.encode("utf-8"), canonical.encode("utf-8"), hashlib.sha256).hexdigest()
+    prefix = f"{AUTH_VERSION}/{_plain(access_key)}/{timestamp}/{int(expiration)}"
+    signature = hmac.new(
+        signing_key(secret_key, prefix).encode("utf-8"), canonical.encode("utf-8"), hashlib.sha256
+    ).hexdigest()
     names = ";".join(normalize_signed_headers(signed_headers))
     return f"{prefix}/{names}/{signature}"
 
@@ -197,6 +211,8 @@ class BceSigningAuth(httpx.Auth):
     ) -> None:
         if expiration <= 0:
             raise ValueError("expiration must be a positive number of seconds")
+        register_secret(access_key)
+        register_secret(secret_key)
         self._access_key = access_key
         self._secret_key = secret_key
         self.expiration = int(expiration)
@@ -212,8 +228,8 @@ class BceSigningAuth(httpx.Auth):
         if "content-type" in request.headers:
             signed.append("content-type")
         request.headers["Authorization"] = build_authorization(
-            self._access_key.get_secret_value(),
-            self._secret_key.get_secret_value(),
+            self._access_key,
+            self._secret_key,
             request.method,
             request.url.path,
             request.url.params.multi_items(),
@@ -224,9 +240,15 @@ class BceSigningAuth(httpx.Auth):
         )
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Sign the request and send it."""
-        self.apply_now(request)
-        yield request
+        """Sign the request and send it (scrubbed off in place if the exchange fails)."""
+        try:
+            self.apply_now(request)
+            response = yield request
+        except BaseException:  # GeneratorExit: the send failed or was given up
+            scrub_request(request)
+            raise
+        if response.is_error:  # an error answer: the request may end up in an exception
+            scrub_request(request)
 
     def apply_now(self, request: httpx.Request) -> bool:
         """Sign ``request`` (what the flow does, without the flow); always True."""

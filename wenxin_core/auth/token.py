@@ -10,7 +10,6 @@ tasks). :class:`FixedTokenAuth` sends a token the user supplied and never refres
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Callable, Generator
@@ -20,13 +19,20 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from wenxin_core import jsonsafe
 from wenxin_core.auth.cached import (
     DEFAULT_REFRESH_MARGIN,
     CachedTokenProvider,
     RefreshingTokenAuth,
 )
-from wenxin_core.errors import AuthenticationError, WenxinError, error_from_body, error_from_status
-from wenxin_core.redact import REDACTED
+from wenxin_core.errors import (
+    AuthenticationError,
+    WenxinError,
+    error_from_body,
+    error_from_status,
+    scrub_request,
+)
+from wenxin_core.redact import REDACTED, register_secret
 
 __all__ = [
     "DEFAULT_EXPIRES_IN",
@@ -100,21 +106,32 @@ class TokenProvider(CachedTokenProvider):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(refresh_margin=refresh_margin, clock=clock)
+        register_secret(qianfan_ak)
+        register_secret(qianfan_sk)
         self._api_key = qianfan_ak
         self._secret_key = qianfan_sk
         self.base_url = base_url.rstrip("/")
+        self._token_url = httpx.URL(self.base_url + TOKEN_PATH)
 
     def token_request(self) -> httpx.Request:
-        """Build ``POST {base}/oauth/2.0/token?grant_type=client_credentials&...`` (empty body)."""
-        url = httpx.URL(
-            self.base_url + TOKEN_PATH,
-            params={
-                "grant_type": "client_credentials",
-                "client_id": self._api_key.get_secret_value(),
-                "client_secret": self._secret_key.get_secret_value(),
-            },
+        """Build ``POST {base}/oauth/2.0/token?grant_type=client_credentials&...`` (empty body).
+
+        The keys are opened only inside the call that puts them on the URL (parsed once, at
+        construction, without them): no frame local holds them in plain. The auth flow scrubs
+        the request once the token answer is in.
+        """
+        return httpx.Request(
+            "POST",
+            self._token_url.copy_merge_params(
+                {
+                    "grant_type": "client_credentials",
+                    "client_id": self._api_key.get_secret_value(),
+                    "client_secret": self._secret_key.get_secret_value(),
+                }
+            ),
+            content=b"",
+            headers={"Accept": "application/json"},
         )
-        return httpx.Request("POST", url, content=b"", headers={"Accept": "application/json"})
 
     def store(self, response: httpx.Response) -> str:
         """Parse the token endpoint's answer, cache the token and return it.
@@ -140,8 +157,13 @@ class TokenProvider(CachedTokenProvider):
     @staticmethod
     def _json_body(response: httpx.Response) -> dict[str, Any] | None:
         try:
-            body = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
+            body = jsonsafe.loads(
+                response.content,
+                what="token answer",
+                max_bytes=jsonsafe.MAX_TOKEN_JSON_BYTES,
+                status_code=response.status_code,
+            )
+        except ValueError:
             return None
         return body if isinstance(body, dict) else None
 
@@ -251,12 +273,19 @@ class FixedTokenAuth(httpx.Auth):
     """Never: a fixed token cannot be refreshed, so a rejection is final."""
 
     def __init__(self, access_token: SecretStr) -> None:
+        register_secret(access_token)
         self._access_token = access_token
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Set ``access_token`` on the request and send it."""
-        self.apply_now(request)
-        yield request
+        """Set ``access_token`` on the request and send it (scrubbed off if the exchange fails)."""
+        try:
+            self.apply_now(request)
+            response = yield request
+        except BaseException:  # GeneratorExit: the send failed or was given up
+            scrub_request(request)
+            raise
+        if response.is_error:  # an error answer: the request may end up in an exception
+            scrub_request(request)
 
     def apply_now(self, request: httpx.Request) -> bool:
         """Set ``access_token`` on ``request`` (what the flow does, without the flow)."""

@@ -13,8 +13,9 @@ from typing import Any
 
 import httpx
 
+from wenxin_core import jsonsafe
 from wenxin_core.catalog import ModelSpec
-from wenxin_core.errors import WenxinError, error_from_body, error_from_status
+from wenxin_core.errors import BodyLimitError, WenxinError, error_from_body, error_from_status
 from wenxin_core.messages import MessageLike, OverflowPolicy, normalize_messages
 from wenxin_core.params import ChatParams
 from wenxin_core.redact import redact_url
@@ -72,10 +73,13 @@ def error_for_response(response: httpx.Response, content: bytes) -> WenxinError 
     if status < 400 and b'"error_code"' not in content and content[:1] == b"{":
         return None  # the common case: a JSON answer that is not an error (parsed once, later)
     body: Any = None
+    limited: BodyLimitError | None = None
     if content:
         try:
-            body = json.loads(content)
-        except (ValueError, RecursionError):
+            body = jsonsafe.loads(content, status_code=status, request_id=request_id_of(response))
+        except BodyLimitError as exc:
+            limited = exc
+        except ValueError:
             body = None
     headers = header_map(response)
     retry_after = parse_retry_after(headers.get("retry-after"))
@@ -94,6 +98,8 @@ def error_for_response(response: httpx.Response, content: bytes) -> WenxinError 
             request_id=request_id,
             retry_after=retry_after,
         )
+    if limited is not None:
+        return limited
     if not isinstance(body, dict):
         excerpt = content[:200].decode("utf-8", errors="replace")
         return WenxinError(
@@ -157,8 +163,11 @@ def parse_completion(response: httpx.Response, content: bytes, spec: ModelSpec) 
 
     """
     try:
-        obj = _checked(json.loads(content), response)
-    except (ValueError, RecursionError):
+        obj = _checked(
+            jsonsafe.loads(content, what="chat answer", status_code=response.status_code),
+            response,
+        )
+    except ValueError:
         raise WenxinError(
             f"Unexpected response from {redact_url(response.request.url)}: not JSON",
             status_code=response.status_code,
@@ -201,9 +210,12 @@ class V1EventReader(EventReader):
                 self.done = True
                 break
             try:
+                jsonsafe.check(payload, what="stream event", status_code=self._status)
                 objects = loads_event(payload)
-            except (ValueError, RecursionError) as exc:
-                raise self.interrupted(f"an event was not JSON ({exc})") from exc
+            except RecursionError:
+                raise jsonsafe.too_deep("stream event", status_code=self._status) from None
+            except ValueError as exc:  # the decoding error keeps the event: not chained
+                raise self.interrupted(f"an event was not JSON ({exc})") from None
             for obj in objects:
                 if "error_code" in obj:
                     raise error_from_body(

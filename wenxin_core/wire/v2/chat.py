@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from wenxin_core import jsonsafe
 from wenxin_core.catalog import ModelSpec
 from wenxin_core.errors import WenxinError
 from wenxin_core.redact import redact_url
@@ -114,12 +115,12 @@ def parse_completion(response: httpx.Response, content: bytes, spec: ModelSpec) 
 
     """
     try:
-        obj = json.loads(content)
+        obj = jsonsafe.loads(content, what="chat answer", status_code=response.status_code)
         choice = obj["choices"][0]
         message = choice.get("message") or {}
         if not isinstance(message, Mapping):
             raise TypeError("message is not an object")
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
         raise WenxinError(
             f"Unexpected response from {redact_url(response.request.url)}: not a chat "
             f"completion ({type(exc).__name__})",
@@ -172,9 +173,9 @@ class V2EventReader(EventReader):
                 out.append(self._final())
                 break
             try:
-                obj = json.loads(payload)
-            except (ValueError, RecursionError) as exc:
-                raise self.interrupted(f"an event was not JSON ({exc})") from exc
+                obj = jsonsafe.loads(payload, what="stream event", status_code=self._status)
+            except ValueError as exc:  # the decoding error keeps the event: not chained
+                raise self.interrupted(f"an event was not JSON ({exc})") from None
             if not isinstance(obj, dict):
                 raise self.interrupted("an event was not a JSON object")
             if "error" in obj and "choices" not in obj:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
+from wenxin_core import jsonsafe
 from wenxin_core.errors import (
     AuthenticationError,
+    BodyLimitError,
     ContentPolicyError,
     InvalidIamTokenError,
     InvalidRequestError,
@@ -137,10 +138,13 @@ def error_for_response(response: httpx.Response, content: bytes) -> WenxinError 
     if status < 400 and content[:1] == b"{" and b'"error"' not in content[:64]:
         return None  # the common case: a JSON answer (parsed once, later)
     body: Any = None
+    limited: BodyLimitError | None = None
     if content:
         try:
-            body = json.loads(content)
-        except (ValueError, RecursionError):
+            body = jsonsafe.loads(content, status_code=status, request_id=request_id_of(response))
+        except BodyLimitError as exc:
+            limited = exc
+        except ValueError:
             body = None
     request_id = request_id_of(response)
     limits = rate_limits_of(response)
@@ -164,6 +168,8 @@ def error_for_response(response: httpx.Response, content: bytes) -> WenxinError 
             err.rate_limits = limits
         err.retry_after = parse_retry_after(header_map(response).get("retry-after"))
         return err
+    if limited is not None:
+        return limited
     if not isinstance(body, dict):
         excerpt = content[:200].decode("utf-8", errors="replace")
         return WenxinError(

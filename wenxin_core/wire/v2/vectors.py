@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from wenxin_core import jsonsafe
 from wenxin_core.errors import ContextOverflowError, WenxinError, WenxinValidationError
 from wenxin_core.redact import redact_url
 from wenxin_core.request import request_id_of
@@ -103,7 +104,7 @@ def parse_embeddings(
 
     """
     try:
-        obj = json.loads(content)
+        obj = jsonsafe.loads(content, what="embeddings answer", status_code=response.status_code)
         data = obj["data"]
         vectors: list[list[float] | None] = [None] * count
         for position, item in enumerate(data):
@@ -112,7 +113,7 @@ def parse_embeddings(
             if not isinstance(vector, list) or not isinstance(index, int):
                 raise TypeError("bad item")
             vectors[index] = [float(x) for x in vector]
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError):
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
         raise _unexpected(response, "not an embeddings list") from None
     if any(v is None for v in vectors):
         raise _unexpected(response, f"{count} texts sent, fewer vectors received")
@@ -171,7 +172,7 @@ def parse_rerank(
 
     """
     try:
-        obj = json.loads(content)
+        obj = jsonsafe.loads(content, what="rerank answer", status_code=response.status_code)
         raw = obj["results"]
         items: list[RerankItem] = []
         for entry in raw:
@@ -188,7 +189,7 @@ def parse_rerank(
                     document=document if isinstance(document, str) else documents[index],
                 )
             )
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError):
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
         raise _unexpected(response, "not a rerank result") from None
     items.sort(key=lambda item: item.relevance_score, reverse=True)
     return RerankResult(results=items, model=model, usage=usage_of(obj.get("usage")) or Usage())
