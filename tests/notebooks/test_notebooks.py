@@ -290,3 +290,20 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def test_langchain_tools_and_agent(langchain_nb: nbformat.NotebookNode) -> None:
+    assert "tool call: add {'a': 17, 'b': 25}" in text_of(langchain_nb, "tools-bind")
+    assert "Based on add: 42" in text_of(langchain_nb, "tools-result")
+    assert "same calls as invoke: True" in text_of(langchain_nb, "tools-stream")
+    assert "City(name='Chengdu', country='China')" in text_of(langchain_nb, "tools-structured")
+    agent = text_of(langchain_nb, "tools-agent")
+    assert "ToolMessage: 42" in agent
+    assert "get_weather: sunny, 24 C in Paris" in agent
+
+
+def test_llama_index_tools_and_agent(llama_index_nb: nbformat.NotebookNode) -> None:
+    assert "predict_and_call -> 144" in text_of(llama_index_nb, "tools-call")
+    assert "Animal(name='panda', food='bamboo')" in text_of(llama_index_nb, "structured")
+    assert "tool multiply({'a': 6, 'b': 7}) -> 42" in text_of(llama_index_nb, "agent")
+    assert "cannot continue after tool results" in text_of(llama_index_nb, "agent-default")
