@@ -19,6 +19,7 @@ from wenxin_core import errors as core
 
 __all__ = [
     "AuthenticationError",
+    "BodyLimitError",
     "ContentPolicyError",
     "ContextOverflowError",
     "InvalidIamTokenError",
@@ -137,6 +138,10 @@ class StreamInterruptedError(
     """A stream closed before its final event; ``partial_text`` holds what arrived."""
 
 
+class BodyLimitError(core.BodyLimitError, WenxinError, lc.ModelAPIError):
+    """A body from the service went over a documented size or nesting bound."""
+
+
 # Most specific first: the first class the error is an instance of wins.
 _TWINS: tuple[tuple[type[core.WenxinError], type[core.WenxinError]], ...] = (
     (core.UnknownModelError, UnknownModelError),
@@ -159,6 +164,7 @@ _TWINS: tuple[tuple[type[core.WenxinError], type[core.WenxinError]], ...] = (
     (core.WenxinTimeoutError, WenxinTimeoutError),
     (core.WenxinConnectionError, WenxinConnectionError),
     (core.StreamInterruptedError, StreamInterruptedError),
+    (core.BodyLimitError, BodyLimitError),
     (core.WenxinError, WenxinError),
 )
 
