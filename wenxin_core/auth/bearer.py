@@ -7,7 +7,6 @@ from collections.abc import Generator
 import httpx
 from pydantic import SecretStr
 
-from wenxin_core.errors import scrub_request
 from wenxin_core.redact import register_secret
 
 __all__ = ["BearerAuth", "bearer_of"]
@@ -40,19 +39,9 @@ class BearerAuth(httpx.Auth):
         self._header = SecretStr(_PREFIX + api_key.get_secret_value())
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Set ``Authorization: Bearer <key>`` on the request and send it.
-
-        When the exchange fails (no answer, or an error status) the request is scrubbed in
-        place: no key is left on what an exception may keep.
-        """
-        try:
-            self.apply_now(request)
-            response = yield request
-        except BaseException:  # GeneratorExit: the send failed or was given up
-            scrub_request(request)
-            raise
-        if response.is_error:  # an error answer: the request may end up in an exception
-            scrub_request(request)
+        """Set ``Authorization: Bearer <key>`` on the request and send it."""
+        self.apply_now(request)
+        yield request
 
     def apply_now(self, request: httpx.Request) -> bool:
         """Set ``Authorization: Bearer <key>`` on ``request`` (what the flow does); always True."""

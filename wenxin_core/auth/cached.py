@@ -14,9 +14,9 @@ V2's BCE-BEARER token minted from IAM keys (:mod:`wenxin_core.auth.iam_bearer`):
 
 Secrets stay out of what an error can reach: the cached token is a ``SecretStr`` (and
 registered with :func:`wenxin_core.redact.register_secret`, so an echo of it is masked), a
-request remembers the token it carried as a ``SecretStr`` (for compare-and-clear), the token
-request is scrubbed in place once its answer is in, and a request whose exchange fails (no
-answer, or an error status) is scrubbed too (:func:`wenxin_core.errors.scrub_request`).
+request remembers the token it carried as a ``SecretStr`` (for compare-and-clear, so it works
+on a request the engine has scrubbed), and the token request is scrubbed in place once its
+answer is in (:func:`wenxin_core.errors.scrub_request`).
 """
 
 from __future__ import annotations
@@ -211,45 +211,33 @@ class RefreshingTokenAuth(httpx.Auth, abc.ABC):
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
         """Put a valid token on ``request`` (fetching it first if needed) and send it."""
-        try:
-            if not self.apply_now(request):
-                with self.provider.thread_lock:
-                    if not self.apply_now(request):  # no other thread fetched one meanwhile
-                        token_request = _token_request_for(self.provider, request)
-                        try:
-                            response = yield token_request
-                            response.read()
-                            self._attach_secret(request, self.provider.store(response))
-                        finally:
-                            scrub_request(token_request)
-            response = yield request
-        except BaseException:  # GeneratorExit: the send failed or was given up
-            scrub_request(request)
-            raise
-        if response.is_error:  # an error answer: the request may end up in an exception
-            scrub_request(request)
+        if not self.apply_now(request):
+            with self.provider.thread_lock:
+                if not self.apply_now(request):  # no other thread fetched one meanwhile
+                    token_request = _token_request_for(self.provider, request)
+                    try:
+                        response = yield token_request
+                        response.read()
+                        self._attach_secret(request, self.provider.store(response))
+                    finally:  # answered, failed or given up: its keys come off it
+                        scrub_request(token_request)
+        yield request
 
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         """Async twin of :meth:`sync_auth_flow`, single-flight per event loop."""
-        try:
-            if not self.apply_now(request):
-                async with self.provider.async_lock():
-                    if not self.apply_now(request):  # no other task fetched one meanwhile
-                        token_request = _token_request_for(self.provider, request)
-                        try:
-                            response = yield token_request
-                            await response.aread()
-                            self._attach_secret(request, self.provider.store(response))
-                        finally:
-                            scrub_request(token_request)
-            response = yield request
-        except BaseException:  # GeneratorExit: the send failed or was given up
-            scrub_request(request)
-            raise
-        if response.is_error:  # an error answer: the request may end up in an exception
-            scrub_request(request)
+        if not self.apply_now(request):
+            async with self.provider.async_lock():
+                if not self.apply_now(request):  # no other task fetched one meanwhile
+                    token_request = _token_request_for(self.provider, request)
+                    try:
+                        response = yield token_request
+                        await response.aread()
+                        self._attach_secret(request, self.provider.store(response))
+                    finally:  # answered, failed or given up: its keys come off it
+                        scrub_request(token_request)
+        yield request
 
     def apply_now(self, request: httpx.Request) -> bool:
         """Put the cached token on ``request``; False (nothing done) when a fetch is due.

@@ -24,7 +24,6 @@ from urllib.parse import quote
 import httpx
 from pydantic import SecretStr
 
-from wenxin_core.errors import scrub_request
 from wenxin_core.redact import register_secret
 
 __all__ = [
@@ -240,15 +239,9 @@ class BceSigningAuth(httpx.Auth):
         )
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Sign the request and send it (scrubbed off in place if the exchange fails)."""
-        try:
-            self.apply_now(request)
-            response = yield request
-        except BaseException:  # GeneratorExit: the send failed or was given up
-            scrub_request(request)
-            raise
-        if response.is_error:  # an error answer: the request may end up in an exception
-            scrub_request(request)
+        """Sign the request and send it."""
+        self.apply_now(request)
+        yield request
 
     def apply_now(self, request: httpx.Request) -> bool:
         """Sign ``request`` (what the flow does, without the flow); always True."""

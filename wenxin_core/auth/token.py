@@ -30,7 +30,6 @@ from wenxin_core.errors import (
     WenxinError,
     error_from_body,
     error_from_status,
-    scrub_request,
 )
 from wenxin_core.redact import REDACTED, register_secret
 
@@ -277,15 +276,9 @@ class FixedTokenAuth(httpx.Auth):
         self._access_token = access_token
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Set ``access_token`` on the request and send it (scrubbed off if the exchange fails)."""
-        try:
-            self.apply_now(request)
-            response = yield request
-        except BaseException:  # GeneratorExit: the send failed or was given up
-            scrub_request(request)
-            raise
-        if response.is_error:  # an error answer: the request may end up in an exception
-            scrub_request(request)
+        """Set ``access_token`` on the request and send it."""
+        self.apply_now(request)
+        yield request
 
     def apply_now(self, request: httpx.Request) -> bool:
         """Set ``access_token`` on ``request`` (what the flow does, without the flow)."""
