@@ -12,7 +12,7 @@ from collections.abc import (
     Sequence,
 )
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 from typing_extensions import Unpack
@@ -30,6 +30,7 @@ from wenxin_core._base import (
 from wenxin_core.errors import WenxinError
 from wenxin_core.messages import MessageLike
 from wenxin_core.pools import LoopPools
+from wenxin_core.ratelimit import engine as ratelimit
 from wenxin_core.request import is_event_stream, translate_transport_error
 from wenxin_core.stream import AsyncChatStream
 from wenxin_core.transport import read_whole, send_direct
@@ -37,6 +38,9 @@ from wenxin_core.types import ChatChunk, ChatCompletion, Embeddings, RerankResul
 from wenxin_core.vector_catalog import DEFAULT_EMBEDDING_MODEL, DEFAULT_RERANK_MODEL
 from wenxin_core.wire import EventReader, PreparedChat, PreparedPost, final_chunk_of
 from wenxin_core.wire.v2.vectors import parse_embeddings, parse_rerank
+
+if TYPE_CHECKING:
+    from wenxin_core.ratelimit.types import Reservation
 
 __all__ = ["AsyncWenxinClient"]
 
@@ -92,6 +96,9 @@ class AsyncWenxinClient(ClientBase):
             between a sync and an async client to share the token cache).
         capabilities: overrides of the model's catalog capabilities (``ModelSpec`` fields),
             e.g. ``{"tools": True}`` for a deployed service the catalog does not know.
+        rate_limit: a limiter (:mod:`wenxin_core.ratelimit`) every attempt of chat, stream,
+            embed and rerank reserves from and settles with (waits are awaited); ``None``
+            (default): none.
 
     """
 
@@ -188,17 +195,22 @@ class AsyncWenxinClient(ClientBase):
         parse: Callable[[httpx.Response, bytes], _T],
     ) -> _T:
         """One attempt: send, read whole, raise the answer's typed error or parse it."""
+        ticket = await ratelimit.areserve(self.rate_limit, prepared, timeout)
         request = self._request(http, transport, prepared, timeout)
         try:
             response, content = await self._send_and_read(http, transport, request)
         except httpx.HTTPError as exc:
             failure = translate_transport_error(exc, request)
             failure.__dict__["_request"] = request
+            await ratelimit.asettle(ticket, failure)
             raise failure from exc
         error = self.wire.error_for_response(response, content)
         if error is None:
-            return parse(response, content)
+            result = parse(response, content)
+            await ratelimit.asettle(ticket, result, response)
+            return result
         error.__dict__["_request"] = response.request
+        await ratelimit.asettle(ticket, error, response)
         raise error
 
     async def embed(
@@ -398,11 +410,21 @@ class AsyncWenxinClient(ClientBase):
         self, prepared: PreparedChat, timeout: httpx.Timeout
     ) -> AsyncGenerator[ChatChunk, None]:
         http, transport = await self._target()
-        response, reader, first, raw = await self._with_retries(
-            lambda: self._open(http, transport, prepared, timeout)
-        )
+        tickets: list[Reservation | None] = [None]
+
+        async def attempt() -> tuple[
+            httpx.Response, EventReader, list[ChatChunk], AsyncIterator[bytes]
+        ]:
+            tickets[0] = await ratelimit.areserve(self.rate_limit, prepared, timeout)
+            try:
+                return await self._open(http, transport, prepared, timeout)
+            except WenxinError as exc:
+                await ratelimit.asettle(tickets[0], exc)
+                raise
+
+        response, reader, first, raw = await self._with_retries(attempt)
+        chunks = first
         try:
-            chunks = first
             while not reader.done:
                 for chunk in chunks:
                     yield chunk
@@ -419,6 +441,9 @@ class AsyncWenxinClient(ClientBase):
                 yield chunk
         finally:
             await response.aclose()
+            if tickets[0] is not None:
+                final = chunks[-1] if chunks and chunks[-1].is_final else None
+                await ratelimit.asettle(tickets[0], final, response)
 
     async def models(self) -> list[str]:
         """The model ids this account can call: ``GET {base_url}/models`` (V2).
