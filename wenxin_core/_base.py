@@ -11,6 +11,13 @@ from typing import TYPE_CHECKING, Any, TypedDict
 import httpx
 from pydantic import SecretStr
 
+from wenxin_core._http.limits import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_DECOMPRESSED_SIZE,
+    DEFAULT_MAX_EVENT_SIZE,
+    DEFAULT_TOTAL_TIMEOUT,
+    check_http_limits,
+)
 from wenxin_core.auth import AccessTokenAuth, Credentials, build_auth
 from wenxin_core.catalog import Api, ModelSpec, resolve_model
 from wenxin_core.errors import (
@@ -119,6 +126,10 @@ class ClientOptions(TypedDict, total=False):
     overflow: OverflowPolicy
     auth: httpx.Auth | None
     capabilities: Mapping[str, Any] | None
+    max_connections: int | None
+    total_timeout: float | None
+    max_event_size: int
+    max_decompressed_size: int
 
 
 class RetryState:
@@ -193,6 +204,10 @@ class ClientBase:
         overflow: OverflowPolicy = "truncate",
         auth: httpx.Auth | None = None,
         capabilities: Mapping[str, Any] | None = None,
+        max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
+        total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+        max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
     ) -> None:
         if api not in ("v1", "v2"):
             raise WenxinValidationError("api", "must be 'v2' (the live service) or 'v1' (legacy)")
@@ -239,6 +254,10 @@ class ClientBase:
         )
         self._request_headers = {"Content-Type": "application/json", **self.extra_headers}
         self._urls: dict[str, httpx.URL] = {}
+        self.max_connections, self.total_timeout, self.max_event_size = check_http_limits(
+            max_connections, total_timeout, max_event_size, max_decompressed_size
+        )
+        self.max_decompressed_size = max_decompressed_size
 
     def __repr__(self) -> str:
         name = getattr(getattr(self, "spec", None), "name", None)

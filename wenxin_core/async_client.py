@@ -27,13 +27,18 @@ from wenxin_core._base import (
     TimeoutTypes,
     embeddings_of,
 )
+from wenxin_core._http.body import aiter_body, read_body
+from wenxin_core._http.deadline import AsyncBody, Deadline
+from wenxin_core._http.errors import attempt_error, stream_failure
+from wenxin_core._http.limits import DEFAULT_HEADERS
 from wenxin_core.errors import WenxinError
 from wenxin_core.messages import MessageLike
 from wenxin_core.pools import LoopPools
 from wenxin_core.ratelimit import engine as ratelimit
-from wenxin_core.request import is_event_stream, translate_transport_error
+from wenxin_core.request import is_event_stream
+from wenxin_core.sse import limit_events
 from wenxin_core.stream import AsyncChatStream
-from wenxin_core.transport import read_whole, send_direct
+from wenxin_core.transport import send_direct
 from wenxin_core.types import ChatChunk, ChatCompletion, Embeddings, RerankResult, Usage
 from wenxin_core.vector_catalog import DEFAULT_EMBEDDING_MODEL, DEFAULT_RERANK_MODEL
 from wenxin_core.wire import EventReader, PreparedChat, PreparedPost, final_chunk_of
@@ -49,8 +54,7 @@ _T = TypeVar("_T")
 
 _OWN_HEADERS = (
     (b"Content-Type", b"application/json"),
-    (b"Accept", b"application/json, text/event-stream"),
-    (b"User-Agent", b"wenxin-integrations/0.1.0"),
+    *((name.encode(), value.encode()) for name, value in DEFAULT_HEADERS),
 )
 """Headers of requests sent through our own transport, after ``Host`` (auth adds its own)."""
 
@@ -86,12 +90,19 @@ class AsyncWenxinClient(ClientBase):
         access_token: V1: a ready access token (``QIANFAN_ACCESS_TOKEN``).
         base_url: the API base (``QIANFAN_BASE_URL``), default ``https://qianfan.baidubce.com/v2``
             (V1: ``https://aip.baidubce.com``).
-        timeout: per attempt; seconds or an ``httpx.Timeout`` (default: 10 s connect, 300 s read).
+        timeout: per phase of each attempt (connect, each read or write, waiting for a pooled
+            connection); seconds or an ``httpx.Timeout`` (default: 10 s connect, 300 s read).
+        total_timeout: seconds one attempt may take in all, token fetch, headers and the whole
+            body or stream included (default 300, aiohttp's; ``None`` for no overall limit).
+        max_connections: connections the client's own pool keeps at most (default 100).
+        max_event_size: bytes one SSE line or event may hold (default 16 MiB); beyond it the
+            stream fails with :class:`~wenxin_core._http.errors.ResponseTooLargeError`.
+        max_decompressed_size: bytes a gzip/deflate body may inflate to (default 64 MiB).
         max_retries: retries after the first attempt (default 2).
         overflow: ``"truncate"`` (drop the oldest turns, with a warning) or ``"error"``.
         http_client: an ``httpx.AsyncClient`` to use as is (not closed by :meth:`aclose`).
-            By default the client makes its own, on
-            :class:`~wenxin_core.http1_transport.HTTP1Transport`.
+            By default the client makes its own (``httpx-aiohttp`` over aiohttp when installed,
+            else httpx's own transport; see :mod:`wenxin_core.transport`).
         auth: an ``httpx.Auth`` to use instead of building one from credentials (share one
             between a sync and an async client to share the token cache).
         capabilities: overrides of the model's catalog capabilities (``ModelSpec`` fields),
@@ -111,7 +122,8 @@ class AsyncWenxinClient(ClientBase):
     ) -> None:
         super().__init__(model, **options)
         self._user_http = http_client
-        self._pools = LoopPools(self.timeout)
+        self._pools = LoopPools(self.timeout, self.max_connections)
+        self._call_headers = {**dict(DEFAULT_HEADERS), **self._request_headers}
         self._own_headers: dict[str, httpx.Headers] = {}
 
     @property
@@ -197,10 +209,13 @@ class AsyncWenxinClient(ClientBase):
         """One attempt: send, read whole, raise the answer's typed error or parse it."""
         ticket = await ratelimit.areserve(self.rate_limit, prepared, timeout)
         request = self._request(http, transport, prepared, timeout)
+        deadline = Deadline(self.total_timeout)
         try:
-            response, content = await self._send_and_read(http, transport, request)
-        except httpx.HTTPError as exc:
-            failure = translate_transport_error(exc, request)
+            response, content = await deadline.run(self._send_and_read(http, transport, request))
+        except Exception as exc:
+            failure = attempt_error(exc, request, deadline)
+            if failure is None:
+                raise
             failure.__dict__["_request"] = request
             await ratelimit.asettle(ticket, failure)
             raise failure from exc
@@ -329,7 +344,7 @@ class AsyncWenxinClient(ClientBase):
             "POST",
             url,
             content=prepared.body,
-            headers=self._request_headers,
+            headers=self._call_headers,
             timeout=timeout,
         )
 
@@ -345,7 +360,7 @@ class AsyncWenxinClient(ClientBase):
         """
         if transport is None:
             return await http.send(request, auth=self.auth, stream=True)
-        return await send_direct(transport, request, self.auth)
+        return await send_direct(transport, request, self.auth, self.max_decompressed_size)
 
     async def _send_and_read(
         self,
@@ -353,12 +368,12 @@ class AsyncWenxinClient(ClientBase):
         transport: httpx.AsyncBaseTransport | None,
         request: httpx.Request,
     ) -> tuple[httpx.Response, bytes]:
-        """Send like :meth:`_send` and read the body whole (the connection is then free)."""
-        if transport is None:
-            response = await http.send(request, auth=self.auth)
-            return response, response.content
-        response = await send_direct(transport, request, self.auth)
-        return response, await read_whole(response)
+        """Send like :meth:`_send` and read the body whole (the connection is then free).
+
+        The body is read raw and decompressed here, capped (``max_decompressed_size``).
+        """
+        response = await self._send(http, transport, request)
+        return response, await read_body(response, self.max_decompressed_size)
 
     async def _open(
         self,
@@ -366,18 +381,31 @@ class AsyncWenxinClient(ClientBase):
         transport: httpx.AsyncBaseTransport | None,
         prepared: PreparedChat,
         timeout: httpx.Timeout,
-    ) -> tuple[httpx.Response, EventReader, list[ChatChunk], AsyncIterator[bytes]]:
-        """Send the request and read up to the first chunk (errors here may be retried)."""
+    ) -> tuple[httpx.Response, EventReader, list[ChatChunk], AsyncBody]:
+        """Send the request and read up to the first chunk (errors here may be retried).
+
+        The attempt's deadline (``total_timeout``) starts here and bounds the whole stream.
+        """
         request = self._request(http, transport, prepared, timeout)
+        deadline = Deadline(self.total_timeout)
         try:
-            response = await self._send(http, transport, request)
-        except httpx.HTTPError as exc:
-            failure = translate_transport_error(exc, request)
+            response = await deadline.run(self._send(http, transport, request))
+        except Exception as exc:
+            failure = attempt_error(exc, request, deadline)
+            if failure is None:
+                raise
             failure.__dict__["_request"] = request
             raise failure from exc
         try:
             if not is_event_stream(response):
-                content = await response.aread()
+                try:
+                    content = await deadline.run(read_body(response, self.max_decompressed_size))
+                except Exception as exc:
+                    failure = attempt_error(exc, request, deadline)
+                    if failure is None:
+                        raise
+                    failure.__dict__["_request"] = request
+                    raise failure from exc
                 error = self.wire.error_for_response(response, content)
                 if error is not None:
                     error.__dict__["_request"] = response.request
@@ -386,9 +414,10 @@ class AsyncWenxinClient(ClientBase):
                 final = final_chunk_of(completion)
                 reader = self.wire.event_reader(response, prepared.spec)
                 reader.done = True
-                return response, reader, [final], _no_bytes()
+                return response, reader, [final], AsyncBody(_no_bytes(), deadline)
             reader = self.wire.event_reader(response, prepared.spec)
-            raw = response.aiter_bytes()
+            limit_events(reader, self.max_event_size)
+            raw = AsyncBody(aiter_body(response, self.max_decompressed_size), deadline)
             first: list[ChatChunk] = []
             try:
                 async for data in raw:
@@ -400,7 +429,11 @@ class AsyncWenxinClient(ClientBase):
                     if not first:
                         reader.check_complete()
             except httpx.HTTPError as exc:
-                raise reader.interrupted(str(exc) or type(exc).__name__, exc) from exc
+                await raw.aclose()
+                raise stream_failure(reader, exc) from exc
+            except BaseException:
+                await raw.aclose()
+                raise
             return response, reader, first, raw
         except BaseException:
             await response.aclose()
@@ -412,9 +445,7 @@ class AsyncWenxinClient(ClientBase):
         http, transport = await self._target()
         tickets: list[Reservation | None] = [None]
 
-        async def attempt() -> tuple[
-            httpx.Response, EventReader, list[ChatChunk], AsyncIterator[bytes]
-        ]:
+        async def attempt() -> tuple[httpx.Response, EventReader, list[ChatChunk], AsyncBody]:
             tickets[0] = await ratelimit.areserve(self.rate_limit, prepared, timeout)
             try:
                 return await self._open(http, transport, prepared, timeout)
@@ -432,7 +463,7 @@ class AsyncWenxinClient(ClientBase):
                 try:
                     data = await anext(raw, None)
                 except httpx.HTTPError as exc:
-                    raise reader.interrupted(str(exc) or type(exc).__name__, exc) from exc
+                    raise stream_failure(reader, exc) from exc
                 chunks = reader.finish() if data is None else reader.feed(data)
             # Read the (empty) rest before handing out the last chunk, so the connection goes
             # back to the pool even if the caller stops iterating at the final chunk.
@@ -440,6 +471,7 @@ class AsyncWenxinClient(ClientBase):
             for chunk in chunks:
                 yield chunk
         finally:
+            await raw.aclose()
             await response.aclose()
             if tickets[0] is not None:
                 final = chunks[-1] if chunks and chunks[-1].is_final else None
@@ -454,11 +486,20 @@ class AsyncWenxinClient(ClientBase):
 
         """
         url = self.models_url()
+        http = self.http_client
+        request = http.build_request(
+            "GET", url, headers=dict(DEFAULT_HEADERS), timeout=self.timeout
+        )
+        deadline = Deadline(self.total_timeout)
         try:
-            response = await self.http_client.get(url, auth=self.auth, timeout=self.timeout)
-        except httpx.HTTPError as exc:
-            raise translate_transport_error(exc, None) from exc
-        return self.parse_models(response, response.content)
+            response = await deadline.run(http.send(request, auth=self.auth, stream=True))
+            content = await deadline.run(read_body(response, self.max_decompressed_size))
+        except Exception as exc:
+            failure = attempt_error(exc, request, deadline)
+            if failure is None:
+                raise
+            raise failure from exc
+        return self.parse_models(response, content)
 
     async def aclose(self) -> None:
         """Close the pooled connections (a caller-supplied ``http_client`` is left open)."""
@@ -476,7 +517,7 @@ class AsyncWenxinClient(ClientBase):
         await self.aclose()
 
 
-async def _no_bytes() -> AsyncIterator[bytes]:
+async def _no_bytes() -> AsyncGenerator[bytes, None]:
     """An empty byte stream (for a JSON answer that arrived instead of a stream)."""
     return
     yield b""  # pragma: no cover - makes this an async generator

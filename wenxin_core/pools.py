@@ -1,11 +1,12 @@
 """The async client's own connection pools: one per event loop that uses the client.
 
-An aiohttp connection pool belongs to the event loop it was made in. A client used from several
-loops (successive ``asyncio.run`` calls, a test framework's loop per test, LlamaIndex running a
-coroutine in a worker thread) gets one pool per loop. A pool is closed inside its own loop when
-that loop shuts down (``asyncio.run`` and other runners call ``loop.shutdown_asyncgens()``, which
-closes the pool's closer generator), by :meth:`LoopPools.aclose`, or, for a loop that ended
-without shutting down its async generators, released without awaiting when noticed.
+An aiohttp connection pool (and httpx's own async one) belongs to the event loop it was made
+in. A client used from several loops (successive ``asyncio.run`` calls, a test framework's
+loop per test, LlamaIndex running a coroutine in a worker thread) gets one pool per loop. A
+pool is closed inside its own loop when that loop shuts down (``asyncio.run`` and other
+runners call ``loop.shutdown_asyncgens()``, which closes the pool's closer generator), by
+:meth:`LoopPools.aclose`, or, for a loop that ended without shutting down its async
+generators, released without awaiting when noticed.
 """
 
 from __future__ import annotations
@@ -17,11 +18,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from wenxin_core.transport import (
-    default_async_transport,
-    make_async_http_client,
-    release_async_http_client,
-)
+from wenxin_core._http.limits import DEFAULT_MAX_CONNECTIONS
+from wenxin_core.transport import make_async_http_client, release_async_http_client
 
 __all__ = ["LoopPool", "LoopPools"]
 
@@ -36,10 +34,14 @@ async def _close_at_loop_shutdown(client: httpx.AsyncClient) -> AsyncGenerator[N
 
 @dataclass
 class LoopPool:
-    """One event loop's ``httpx.AsyncClient`` and the transport under it."""
+    """One event loop's ``httpx.AsyncClient`` and the transport under it.
+
+    ``transport`` is what the lean send path sends to; ``None`` when proxies are configured
+    (then requests go through ``http.send``, which picks the proxy's transport per URL).
+    """
 
     loop: asyncio.AbstractEventLoop
-    transport: httpx.AsyncBaseTransport
+    transport: httpx.AsyncBaseTransport | None
     http: httpx.AsyncClient
     closer: AsyncGenerator[None, None] = field(repr=False)
     started: bool = False
@@ -58,8 +60,11 @@ class LoopPool:
 class LoopPools:
     """Makes, finds and closes the pool of each event loop a client runs in."""
 
-    def __init__(self, timeout: httpx.Timeout) -> None:
+    def __init__(
+        self, timeout: httpx.Timeout, max_connections: int | None = DEFAULT_MAX_CONNECTIONS
+    ) -> None:
         self._timeout = timeout
+        self._max_connections = max_connections
         self._pools: dict[asyncio.AbstractEventLoop, LoopPool] = {}
         self._lock = threading.Lock()
 
@@ -69,8 +74,8 @@ class LoopPools:
         pool = self._pools.get(loop)
         if pool is None:
             self._release_finished()
-            transport = default_async_transport()
-            http = make_async_http_client(self._timeout, transport)
+            http = make_async_http_client(self._timeout, max_connections=self._max_connections)
+            transport = None if http._mounts else http._transport
             pool = LoopPool(loop, transport, http, _close_at_loop_shutdown(http))
             with self._lock:
                 self._pools[loop] = pool

@@ -4,7 +4,8 @@ Modelled on anthropic-sdk-python: exponential backoff from 0.5 s, capped at 8 s,
 jitter subtracted, and a ``Retry-After`` the service sends honoured (up to 60 s). Retried: rate
 limits (4, 18, 336501, 336502, HTTP 429), server errors (2, 15, 336100, HTTP 5xx), connection
 errors and timeouts; the "unknown" server codes 1 and 336000 at most once. Never retried: quota
-(17, 19), permission, authentication and validation errors, and never a stream whose first
+(17, 19), permission, authentication and validation errors, TLS certificate failures,
+oversized responses, and never a stream whose first
 chunk already reached the caller (the clients enforce that). Token expiry (110/111) is not a
 retry: the clients refresh the token once and replay.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from wenxin_core._http.errors import ResponseTooLargeError, TLSVerificationError
 from wenxin_core.errors import (
     QuotaExceededError,
     RateLimitError,
@@ -68,8 +70,8 @@ class RetryPolicy:
             return False
         if error.retry_after is not None and error.retry_after > self.max_retry_after:
             return False
-        if isinstance(error, QuotaExceededError):
-            return False
+        if isinstance(error, (QuotaExceededError, TLSVerificationError, ResponseTooLargeError)):
+            return False  # the same certificate, the same oversized answer, again
         if isinstance(error, RateLimitError):
             return True
         if isinstance(error, ServerError):

@@ -4,6 +4,7 @@ Lines are split on ``\\n``, ``\\r\\n`` and ``\\r`` at the byte level, never with
 ``str.splitlines()``: model text may contain U+2028 and friends, which ``splitlines`` treats as
 line breaks. ``data:`` is accepted with or without a space; blank lines end an event; comment
 lines (``:``) and other fields are skipped; ``[DONE]`` ends the stream if it ever appears.
+Decoding is linear in the input and one line or event is capped (``max_event_size``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ import json
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import Any
 
-__all__ = ["DONE", "SSEDecoder", "aiter_sse_data", "iter_sse_data", "loads_event"]
+from wenxin_core._http.errors import ResponseTooLargeError
+from wenxin_core._http.limits import DEFAULT_MAX_EVENT_SIZE
+
+__all__ = ["DONE", "SSEDecoder", "aiter_sse_data", "iter_sse_data", "limit_events", "loads_event"]
 
 DONE = "[DONE]"
 """The sentinel payload some gateways send as the last event."""
@@ -22,12 +26,25 @@ class SSEDecoder:
     r"""Incremental decoder: feed it bytes, get back the ``data`` payload of each complete event.
 
     Consecutive ``data:`` lines of one event are joined with ``\\n`` (the SSE rule); a payload
-    that then is not valid JSON is split back into its lines by :func:`split_payloads`.
+    that then is not valid JSON is split back into its lines by :func:`loads_event`.
+
+    Linear in its input: every byte is scanned for a line end once, however the stream is cut
+    into chunks, and an unfinished line is kept as pieces, never re-joined per chunk. One line
+    and one event's data may hold at most ``max_event_size`` bytes; beyond that
+    :class:`~wenxin_core._http.errors.ResponseTooLargeError` is raised at once, so an endless
+    line costs bounded memory and CPU.
+
+    Args:
+        max_event_size: the cap on one line and on one event's data, in bytes (16 MiB).
+
     """
 
-    def __init__(self) -> None:
-        self._buffer = b""
+    def __init__(self, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
+        self.max_event_size = max_event_size
+        self._pieces: list[bytes] = []
+        self._pending = 0
         self._data: list[str] = []
+        self._event_size = 0
         self._pending_cr = False
 
     def feed(self, chunk: bytes) -> list[str]:
@@ -35,60 +52,97 @@ class SSEDecoder:
         if not chunk:
             return []
         if self._pending_cr:
-            if chunk.startswith(b"\n"):
-                chunk = chunk[1:]
             self._pending_cr = False
-        data = self._buffer + chunk
+            if chunk[:1] == b"\n":
+                chunk = chunk[1:]
+                if not chunk:
+                    return []
         out: list[str] = []
         start = 0
-        length = len(data)
+        length = len(chunk)
+        find = chunk.find
+        # Each of the two searches moves forward only: every byte is scanned at most twice.
+        nl = find(b"\n")
+        cr_at = find(b"\r")
         while start < length:
-            nl = data.find(b"\n", start)
-            cr = data.find(b"\r", start)
-            if nl == -1 and cr == -1:
+            if nl != -1 and nl < start:
+                nl = find(b"\n", start)
+            if cr_at != -1 and cr_at < start:
+                cr_at = find(b"\r", start)
+            if nl == -1 and cr_at == -1:
                 break
-            if cr != -1 and (nl == -1 or cr < nl):
-                end, nxt = cr, cr + 1
+            if cr_at != -1 and (nl == -1 or cr_at < nl):
+                end, nxt = cr_at, cr_at + 1
                 if nxt < length:
-                    if data[nxt : nxt + 1] == b"\n":
+                    if chunk[nxt : nxt + 1] == b"\n":
                         nxt += 1
                 else:
                     self._pending_cr = True
             else:
                 end, nxt = nl, nl + 1
-            self._line(data[start:end], out)
+            if self._pieces:
+                self._pieces.append(chunk[start:end])
+                self._check_line(self._pending + end - start)
+                raw = b"".join(self._pieces)
+                self._pieces, self._pending = [], 0
+            else:
+                raw = chunk[start:end]
+                if end - start > self.max_event_size:
+                    self._check_line(end - start)
+            self._line(raw, out)
             start = nxt
-        self._buffer = data[start:]
+        if start < length:
+            rest = chunk[start:] if start else chunk
+            self._pending += len(rest)
+            self._check_line(self._pending)
+            self._pieces.append(rest)
         return out
 
     def flush(self) -> list[str]:
         """End of input: dispatch a last event that had no closing blank line."""
         out: list[str] = []
-        if self._buffer:
-            self._line(self._buffer, out)
-            self._buffer = b""
+        if self._pieces:
+            raw = b"".join(self._pieces)
+            self._pieces, self._pending = [], 0
+            self._line(raw, out)
         self._dispatch(out)
         return out
+
+    def _check_line(self, size: int) -> None:
+        if size > self.max_event_size:
+            self._pieces, self._pending = [], 0
+            raise ResponseTooLargeError(
+                f"An SSE line exceeded max_event_size={self.max_event_size} bytes",
+                limit=self.max_event_size,
+            )
 
     def _line(self, raw: bytes, out: list[str]) -> None:
         if not raw:
             self._dispatch(out)
             return
-        if raw.startswith(b":"):
+        if raw[:1] == b":":
             return
         line = raw.decode("utf-8", errors="replace")
         field, sep, value = line.partition(":")
         if not sep:
             field, value = line, ""
-        if value.startswith(" "):
+        if value[:1] == " ":
             value = value[1:]
         if field == "data":
+            self._event_size += len(value) + 1
+            if self._event_size > self.max_event_size:
+                self._data, self._event_size = [], 0
+                raise ResponseTooLargeError(
+                    f"An SSE event exceeded max_event_size={self.max_event_size} bytes",
+                    limit=self.max_event_size,
+                )
             self._data.append(value)
 
     def _dispatch(self, out: list[str]) -> None:
         if self._data:
-            out.append("\n".join(self._data))
+            out.append(self._data[0] if len(self._data) == 1 else "\n".join(self._data))
             self._data = []
+        self._event_size = 0
 
 
 def iter_sse_data(chunks: Iterable[bytes]) -> Iterator[str]:
@@ -138,3 +192,10 @@ def _loads(text: str) -> Any:
         if "\\'" not in text:
             raise
         return json.loads(text.replace("\\'", "'"))
+
+
+def limit_events(reader: object, max_event_size: int) -> None:
+    """Set the line/event cap of the :class:`SSEDecoder` inside a stream reader."""
+    decoder = getattr(reader, "_decoder", None)
+    if isinstance(decoder, SSEDecoder):
+        decoder.max_event_size = max_event_size

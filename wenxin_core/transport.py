@@ -1,47 +1,68 @@
-"""The connection pools behind the clients' own httpx clients, and how requests reach them.
+"""The clients' own httpx clients, and the lean path requests take to their transports.
 
-The sync client uses httpx's own pool. The async client keeps httpx as its API but sends through
-a lean HTTP/1.1 pool (:class:`~wenxin_core.http1_transport.HTTP1Transport`, asyncio protocols and
-the llhttp parser): httpx's async pool spends the client's CPU on bookkeeping as concurrency
-grows (about 300-500 calls/s at 32 in flight on a 2-core machine), aiohttp's connector costs
-about twice the client CPU per call of ours (``bench/throughput.py``). Proxied requests go
-through aiohttp (:class:`~wenxin_core.aiohttp_transport.AiohttpTransport`). A caller-supplied
-``httpx.AsyncClient`` is used as it is.
+* Sync: ``httpx.Client`` on httpx's own pool (httpcore), with the attempt deadline under it
+  (:mod:`wenxin_core._http.deadline`).
+* Async: ``httpx.AsyncClient`` on ``httpx-aiohttp`` (aiohttp's connector, several times the
+  calls/s of httpx's own async pool) when aiohttp and httpx-aiohttp are installed, else on
+  httpx's own ``AsyncHTTPTransport``. aiohttp is imported only then.
+
+Both get one set of default headers (:data:`~wenxin_core._http.limits.DEFAULT_HEADERS`), no
+cookie store, a configurable connection limit (``max_connections``), and leave proxies
+(``HTTPS_PROXY``, ``NO_PROXY``...), CA bundles and ``trust_env`` to httpx. A caller-supplied
+``httpx.Client`` / ``httpx.AsyncClient`` is used as it is.
+
+:func:`send_direct` (and :func:`send_direct_sync`) send a request through its auth flow
+straight to the transport, skipping what ``Client.send`` does per call that our clients never
+use (header and cookie merging, redirects, hooks, a log line): on the async path that is about
+as much client CPU per call as the rest of the round trip (``bench/throughput.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import threading
 from typing import Any, TypeVar
 
 import httpx
 
-from wenxin_core.aiohttp_transport import AiohttpTransport
-from wenxin_core.http1_transport import HTTP1_AVAILABLE, HTTP1Transport
+from wenxin_core._http.body import read_body, read_body_sync
+from wenxin_core._http.deadline import install_deadline_backend
+from wenxin_core._http.limits import (
+    DEFAULT_HEADERS,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_DECOMPRESSED_SIZE,
+)
 from wenxin_core.redact import install_log_redaction
-from wenxin_core.request import header_map
 
 __all__ = [
     "DEFAULT_LIMITS",
-    "AiohttpTransport",
-    "HTTP1Transport",
     "NoCookies",
+    "aiohttp_available",
     "default_async_transport",
+    "limits_for",
     "make_async_http_client",
     "make_http_client",
     "read_whole",
     "release_async_http_client",
     "send_direct",
+    "send_direct_sync",
+    "transport_for",
 ]
 
 install_log_redaction()
 
 _ClientT = TypeVar("_ClientT", httpx.Client, httpx.AsyncClient)
 
-DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
-"""Pool limits of the clients' own httpx clients."""
+
+def limits_for(max_connections: int | None) -> httpx.Limits:
+    """Pool limits for ``max_connections`` (every connection may stay alive while idle)."""
+    return httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+
+
+DEFAULT_LIMITS = limits_for(DEFAULT_MAX_CONNECTIONS)
+"""Pool limits of the clients' own httpx clients unless ``max_connections`` says otherwise."""
 
 
 class NoCookies(httpx.Cookies):
@@ -64,54 +85,121 @@ def _without_cookies(client: _ClientT) -> _ClientT:
     return client
 
 
-def make_http_client(timeout: httpx.Timeout) -> httpx.Client:
-    """The sync client's own ``httpx.Client`` (httpx's pool, no cookie store)."""
-    return _without_cookies(httpx.Client(timeout=timeout, limits=DEFAULT_LIMITS))
+def make_http_client(
+    timeout: httpx.Timeout, *, max_connections: int | None = DEFAULT_MAX_CONNECTIONS
+) -> httpx.Client:
+    """The sync client's own ``httpx.Client``: httpx's pool, our headers, the deadline under it."""
+    client = httpx.Client(
+        timeout=timeout, limits=limits_for(max_connections), headers=list(DEFAULT_HEADERS)
+    )
+    for transport in (client._transport, *client._mounts.values()):
+        if transport is not None:
+            install_deadline_backend(transport)
+    return _without_cookies(client)
 
 
-def default_async_transport() -> httpx.AsyncBaseTransport:
-    """The async client's own transport: :class:`HTTP1Transport`, or aiohttp without httptools."""
-    if HTTP1_AVAILABLE:
-        return HTTP1Transport(limits=DEFAULT_LIMITS)
-    return AiohttpTransport(limits=DEFAULT_LIMITS)
+def aiohttp_available() -> bool:
+    """Whether the async client can use aiohttp (aiohttp and httpx-aiohttp installed)."""
+    return all(importlib.util.find_spec(name) is not None for name in ("aiohttp", "httpx_aiohttp"))
+
+
+def default_async_transport(
+    max_connections: int | None = DEFAULT_MAX_CONNECTIONS, proxy: httpx.Proxy | None = None
+) -> httpx.AsyncBaseTransport:
+    """The async client's transport: ``httpx-aiohttp`` if installed, else httpx's own."""
+    if aiohttp_available():
+        from wenxin_core._http.aio import WenxinAiohttpTransport
+
+        return WenxinAiohttpTransport(max_connections=max_connections, proxy=proxy)
+    return httpx.AsyncHTTPTransport(limits=limits_for(max_connections), proxy=proxy)
+
+
+class _AsyncClient(httpx.AsyncClient):
+    """``httpx.AsyncClient`` whose transports, proxied ones included, are ours."""
+
+    def __init__(self, *, max_connections: int | None, **kwargs: Any) -> None:
+        self._max_connections = max_connections
+        super().__init__(**kwargs)
+
+    def _init_transport(  # type: ignore[override]
+        self, *, transport: httpx.AsyncBaseTransport | None = None, **_: Any
+    ) -> httpx.AsyncBaseTransport:
+        return transport or default_async_transport(getattr(self, "_max_connections", None))
+
+    def _init_proxy_transport(  # type: ignore[override]
+        self, proxy: httpx.Proxy, **_: Any
+    ) -> httpx.AsyncBaseTransport:
+        return default_async_transport(getattr(self, "_max_connections", None), proxy=proxy)
 
 
 def make_async_http_client(
-    timeout: httpx.Timeout, transport: httpx.AsyncBaseTransport | None = None, **kwargs: Any
+    timeout: httpx.Timeout,
+    transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
+    **kwargs: Any,
 ) -> httpx.AsyncClient:
-    """The async client's own ``httpx.AsyncClient``, on :class:`HTTP1Transport` by default."""
-    if transport is None:
-        transport = default_async_transport()
-    client = httpx.AsyncClient(
-        transport=transport, timeout=timeout, limits=DEFAULT_LIMITS, **kwargs
+    """The async client's own ``httpx.AsyncClient`` (see the module docstring)."""
+    client = _AsyncClient(
+        max_connections=max_connections,
+        transport=transport,
+        timeout=timeout,
+        limits=limits_for(max_connections),
+        headers=list(DEFAULT_HEADERS),
+        **kwargs,
     )
     return _without_cookies(client)
 
 
+def transport_for(client: httpx.Client | httpx.AsyncClient, url: httpx.URL) -> Any:
+    """The transport ``client`` would send a request for ``url`` to (a proxy's, if any)."""
+    pick = getattr(client, "_transport_for_url", None)
+    return pick(url) if pick is not None else client._transport
+
+
+def _with_defaults(request: httpx.Request) -> httpx.Request:
+    """Give a request an auth flow made (a token fetch) our default headers it lacks."""
+    for name, value in DEFAULT_HEADERS:
+        if name not in request.headers:
+            request.headers[name] = value
+    return request
+
+
+def _rebuilt(response: httpx.Response, content: bytes, request: httpx.Request) -> httpx.Response:
+    """A read response, as the auth flow expects one (the body decoded here, capped)."""
+    headers = [(k, v) for k, v in response.headers.raw if k.lower() != b"content-encoding"]
+    return httpx.Response(response.status_code, headers=headers, content=content, request=request)
+
+
 async def send_direct(
-    transport: httpx.AsyncBaseTransport, request: httpx.Request, auth: httpx.Auth
+    transport: httpx.AsyncBaseTransport,
+    request: httpx.Request,
+    auth: httpx.Auth,
+    limit: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
 ) -> httpx.Response:
     """Send ``request`` through ``auth``'s flow straight to ``transport``; the body is unread.
 
-    What ``httpx.AsyncClient.send`` does for our own clients, less what they never use:
-    header/cookie/parameter merging, redirects, event hooks and the per-request log line.
-    Those cost about as much client CPU per call as the whole aiohttp round trip, and our
-    own clients have none configured (a caller-supplied ``http_client`` goes through
-    ``send`` as usual). An auth flow's extra request (the token fetch) is sent and read the
-    same way (the auth gives it the call's timeouts).
-
-    Our own auths can also authenticate a request at once when no I/O is needed (a cached or
-    fixed token, a signature): their ``apply_now(request)`` does what the flow would and
-    returns True, and the flow's generator protocol is skipped.
+    An auth flow's extra request (the token fetch) gets our default headers and is read here,
+    decompressed with the cap ``limit``, before the flow sees it. Our own auths can also
+    authenticate a request at once when no I/O is needed (a cached or fixed token, a
+    signature): their ``apply_now(request)`` does what the flow would and returns True.
     """
     apply_now = getattr(auth, "apply_now", None)
     if apply_now is not None and apply_now(request):
-        return await transport.handle_async_request(request)
+        response = await transport.handle_async_request(request)
+        response.request = request
+        return response
+    original = request
     flow = auth.async_auth_flow(request)
     request = await flow.__anext__()
     try:
         while True:
-            response = await transport.handle_async_request(request)
+            if request is original:
+                response = await transport.handle_async_request(request)
+                response.request = request
+            else:
+                extra = await transport.handle_async_request(_with_defaults(request))
+                response = _rebuilt(extra, await read_body(extra, limit), request)
             try:
                 request = await flow.asend(response)
             except StopAsyncIteration:
@@ -119,30 +207,49 @@ async def send_direct(
             except BaseException:
                 await response.aclose()
                 raise
-            await response.aread()
+            await response.aclose()
     finally:
         await flow.aclose()
 
 
-async def read_whole(response: httpx.Response) -> bytes:
-    """Read the body of a response from our own transport whole, then close the response.
-
-    Reads the transport's byte stream directly: ``Response.aread`` wraps every piece in
-    content decoding, re-chunking and byte counting, about as much client CPU as the rest of a
-    call's response handling. Our transports ask for no content coding; a response that has
-    one anyway (or a stream of another kind) is read with ``aread``.
-    """
-    stream = response.stream
-    if not isinstance(stream, httpx.AsyncByteStream) or "content-encoding" in header_map(response):
-        try:
-            return await response.aread()
-        finally:
-            await response.aclose()
+def send_direct_sync(
+    transport: httpx.BaseTransport,
+    request: httpx.Request,
+    auth: httpx.Auth,
+    limit: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
+) -> httpx.Response:
+    """Sync twin of :func:`send_direct`."""
+    apply_now = getattr(auth, "apply_now", None)
+    if apply_now is not None and apply_now(request):
+        response = transport.handle_request(request)
+        response.request = request
+        return response
+    original = request
+    flow = auth.sync_auth_flow(request)
+    request = next(flow)
     try:
-        parts = [part async for part in stream]
+        while True:
+            if request is original:
+                response = transport.handle_request(request)
+                response.request = request
+            else:
+                extra = transport.handle_request(_with_defaults(request))
+                response = _rebuilt(extra, read_body_sync(extra, limit), request)
+            try:
+                request = flow.send(response)
+            except StopIteration:
+                return response
+            except BaseException:
+                response.close()
+                raise
+            response.close()
     finally:
-        await stream.aclose()  # all the response's own aclose() would do for this stream
-    return parts[0] if len(parts) == 1 else b"".join(parts)
+        flow.close()
+
+
+async def read_whole(response: httpx.Response, limit: int = DEFAULT_MAX_DECOMPRESSED_SIZE) -> bytes:
+    """Read a response's body whole (decompressed with the cap ``limit``), then close it."""
+    return await read_body(response, limit)
 
 
 def release_async_http_client(
@@ -155,9 +262,8 @@ def release_async_http_client(
     Where its loop still runs, a proper ``aclose()`` is scheduled there; otherwise the sockets
     are closed at once, so nothing leaks or warns.
     """
-    transport = getattr(client, "_transport", None)
-    if not isinstance(transport, (HTTP1Transport, AiohttpTransport)):
-        return
+    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
+    releasable = [t for t in transports if hasattr(t, "release_now")]
     if loop is not None and loop.is_running() and not loop.is_closed():
         with contextlib.suppress(RuntimeError):
             if getattr(loop, "_thread_id", None) == threading.get_ident():
@@ -165,4 +271,5 @@ def release_async_http_client(
             else:
                 asyncio.run_coroutine_threadsafe(client.aclose(), loop)
             return
-    transport.release_now()
+    for transport in releasable:
+        transport.release_now()

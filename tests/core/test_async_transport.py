@@ -25,6 +25,8 @@ from emulator_text import reply_text
 from resource_watch import LeakWatch, client_sockets, settle
 
 from wenxin_core import AsyncWenxinClient
+from wenxin_core import transport as transport_module
+from wenxin_core._http.aio import WenxinAiohttpTransport
 from wenxin_core.emulator.server import EmulatorServer
 from wenxin_core.errors import (
     ServiceBusyError,
@@ -32,7 +34,7 @@ from wenxin_core.errors import (
     WenxinConnectionError,
     WenxinTimeoutError,
 )
-from wenxin_core.transport import DEFAULT_LIMITS, AiohttpTransport, HTTP1Transport
+from wenxin_core.transport import DEFAULT_LIMITS
 
 API_KEY = "ak-transport-0123456789"
 SECRET_KEY = "sk-transport-9876543210"
@@ -180,7 +182,7 @@ async def test_2000_calls_with_200_cancelled_streams_leak_nothing(server: Emulat
     started = time.monotonic()
     with LeakWatch() as watch:
         client = new_client(server)
-        assert isinstance(client.http_client._transport, HTTP1Transport)  # the default
+        assert isinstance(client.http_client._transport, WenxinAiohttpTransport)  # the default
         result = SoakResult()
         indices = iter(range(TOTAL_CALLS))
         peak = 0
@@ -436,21 +438,24 @@ def test_a_user_supplied_http_client_survives_loop_end_and_collection(
         assert watch.problems() == []
 
 
-# -- 3. the same behaviour on our transport, its aiohttp (proxy) path and plain httpx ----------
+# -- 3. the same behaviour on httpx-aiohttp (default), httpx's own (fallback) and a user's httpx
 
 MakeClient = Callable[..., AsyncWenxinClient]
 
 
-@pytest.fixture(params=["http1-default", "aiohttp-proxy-path", "httpx-plain"])
-async def make(request: pytest.FixtureRequest, server: EmulatorServer) -> AsyncIterator[MakeClient]:
-    """Makes clients on the default transport, on its aiohttp path, or on plain httpx.
+@pytest.fixture(params=["httpx-aiohttp", "httpx-fallback", "httpx-plain"])
+async def make(
+    request: pytest.FixtureRequest, server: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[MakeClient]:
+    """Makes clients on the default transport, on the fallback without aiohttp, or on plain httpx.
 
-    ``aiohttp-proxy-path``: the default transport hands every request to the aiohttp transport,
-    as it does for a host reached through a proxy (there is no proxy here, so aiohttp connects
-    straight to the emulator).
+    ``httpx-fallback``: the core as installed without aiohttp / httpx-aiohttp (httpx's own
+    ``AsyncHTTPTransport`` under our client).
     """
     clients: list[AsyncWenxinClient] = []
     plain: list[httpx.AsyncClient] = []
+    if request.param == "httpx-fallback":
+        monkeypatch.setattr(transport_module, "aiohttp_available", lambda: False)
 
     def factory(**kwargs: Any) -> AsyncWenxinClient:
         if request.param == "httpx-plain":
@@ -458,13 +463,10 @@ async def make(request: pytest.FixtureRequest, server: EmulatorServer) -> AsyncI
             kwargs["http_client"] = plain[-1]
         client = new_client(server, **kwargs)
         transport = client.http_client._transport
-        expected = httpx.AsyncHTTPTransport if plain else HTTP1Transport
+        expected = (
+            WenxinAiohttpTransport if request.param == "httpx-aiohttp" else httpx.AsyncHTTPTransport
+        )
         assert isinstance(transport, expected)
-        if request.param == "aiohttp-proxy-path":
-            assert isinstance(transport, HTTP1Transport)
-            transport._proxy_for_host[("http", "127.0.0.1")] = True
-            transport._proxies = {"http": "unused"}
-            assert isinstance(transport._proxied_transport(), AiohttpTransport)
         clients.append(client)
         return client
 

@@ -1,0 +1,244 @@
+"""The async client's transport: ``httpx-aiohttp`` over aiohttp, else httpx's own.
+
+``httpx_aiohttp.AiohttpTransport`` (the transport the OpenAI SDK ships) keeps httpx as the API
+and lets aiohttp's connector do the wire work: several times the calls/s of httpx's own async
+pool at 32 in flight on a 2-core machine (``bench/throughput.py``). We add to it only:
+
+* a session configured here: our connection limit, aiohttp's header limits spelled out,
+  no cookie jar, no decompression (our body readers decompress, capped), ``trust_env`` read once;
+* :class:`GuardedConnector`: a pooled connection is handed out only if nothing arrived on it
+  while idle (an unsolicited answer, bytes left after the last one, a close): such a connection
+  is closed, never reused, so no caller ever reads another request's answer;
+* precise errors: ``httpx-aiohttp`` maps any ``ClientConnectionError`` to ``ConnectTimeout``
+  and lets some aiohttp errors through; here each becomes the httpx exception it is, with the
+  aiohttp error kept as its cause (typed further by :mod:`wenxin_core._http.errors`).
+
+aiohttp is imported only when this module is, and this module only when a loop's pool is made.
+Without aiohttp or ``httpx-aiohttp`` (the core installed without them), the async client uses
+``httpx.AsyncHTTPTransport`` (:func:`make_async_transport`).
+"""
+
+from __future__ import annotations
+
+import select
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import httpx
+from httpx_aiohttp import AiohttpTransport
+
+from wenxin_core._http.limits import MAX_FIELD_SIZE, MAX_HEADERS, MAX_LINE_SIZE
+
+__all__ = ["GuardedConnector", "WenxinAiohttpTransport", "httpx_error_for"]
+
+
+def _idle_data_pending(protocol: Any) -> bool:
+    """Whether a pooled connection received anything while idle (or cannot be reused)."""
+    if protocol is None or getattr(protocol, "should_close", True):
+        return True
+    transport = getattr(protocol, "transport", None)
+    if transport is None or transport.is_closing():
+        return True
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return False
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
+class GuardedConnector(aiohttp.TCPConnector):
+    """A ``TCPConnector`` that never reuses a connection something arrived on while idle.
+
+    httpcore makes the same check (its ``has_expired``); aiohttp would parse bytes an idle
+    connection received as the answer to the next request sent on it.
+    """
+
+    async def _get(self, *args: Any, **kwargs: Any) -> Any:
+        while True:
+            connection = await super()._get(*args, **kwargs)
+            if connection is None or not _idle_data_pending(connection.protocol):
+                return connection
+            connection.close()  # closed, not returned to the pool
+
+
+def httpx_error_for(exc: BaseException) -> httpx.HTTPError:
+    """The httpx exception an aiohttp (or asyncio) failure corresponds to."""
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return httpx.ConnectTimeout(str(exc) or "connect timed out")
+    if isinstance(exc, aiohttp.SocketTimeoutError):
+        return httpx.ReadTimeout(str(exc) or "read timed out")
+    if isinstance(exc, (aiohttp.ServerTimeoutError, TimeoutError)):
+        return httpx.PoolTimeout(str(exc) or "timed out waiting for a connection")
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        return httpx.ConnectError(str(exc) or "certificate verify failed")
+    if isinstance(exc, (aiohttp.ClientProxyConnectionError, aiohttp.ClientHttpProxyError)):
+        return httpx.ProxyError(str(exc) or type(exc).__name__)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return httpx.ConnectError(str(exc) or type(exc).__name__)
+    if isinstance(exc, aiohttp.InvalidURL):
+        return httpx.UnsupportedProtocol(str(exc) or "invalid URL")
+    if isinstance(
+        exc,
+        (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, aiohttp.ClientResponseError),
+    ):
+        return httpx.RemoteProtocolError(str(exc) or type(exc).__name__)
+    if isinstance(exc, aiohttp.ClientOSError):
+        return httpx.ReadError(str(exc) or type(exc).__name__)
+    return httpx.NetworkError(str(exc) or type(exc).__name__)
+
+
+def _root_aiohttp(exc: BaseException) -> BaseException | None:
+    current: BaseException | None = exc
+    for _ in range(8):
+        if current is None:
+            return None
+        if isinstance(current, (aiohttp.ClientError, TimeoutError)):
+            return current
+        current = current.__cause__
+    return None
+
+
+class _Stream(httpx.AsyncByteStream):
+    """The body stream of ``httpx-aiohttp``, with its errors mapped precisely."""
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: httpx.AsyncByteStream) -> None:
+        self._inner = inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._inner:
+                yield chunk
+        except (httpx.HTTPError, aiohttp.ClientError, TimeoutError) as exc:
+            root = _root_aiohttp(exc)
+            if root is None:
+                raise
+            raise httpx_error_for(root) from root
+
+    async def aclose(self) -> None:
+        """Release the connection (to the pool if the body was read whole, else closed)."""
+        try:
+            await self._inner.aclose()
+        except (httpx.HTTPError, aiohttp.ClientError) as exc:
+            root = _root_aiohttp(exc)
+            if root is None:
+                raise
+            raise httpx_error_for(root) from root
+
+
+class WenxinAiohttpTransport(AiohttpTransport):
+    """``httpx_aiohttp.AiohttpTransport`` on our own session (see the module docstring).
+
+    Args:
+        max_connections: the pool's connection limit.
+        verify: TLS verification, as httpx takes it (``True``, ``False``, an ``SSLContext``,
+            a CA bundle path); ``trust_env`` adds ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``.
+        trust_env: read CA bundles from the environment (proxies are httpx's mounts).
+        proxy: send through this proxy (httpx mounts one transport per proxy).
+
+    The session is made on the first request, in the event loop that sends it.
+
+    """
+
+    def __init__(
+        self,
+        *,
+        max_connections: int | None = 100,
+        verify: Any = True,
+        trust_env: bool = True,
+        proxy: httpx.Proxy | None = None,
+        **kwargs: Any,
+    ) -> None:
+        limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
+        super().__init__(
+            verify=verify,
+            trust_env=trust_env,
+            limits=limits,
+            proxy=proxy,
+            client=self._new_session,
+            **kwargs,
+        )
+        self._session: aiohttp.ClientSession | None = None
+
+    def _new_session(self) -> aiohttp.ClientSession:
+        session = self._session
+        if session is None or session.closed:
+            connector = GuardedConnector(
+                limit=self.limits.max_connections or 0,
+                keepalive_timeout=self.limits.keepalive_expiry,
+                ssl=self.ssl_context,
+            )
+            session = self._session = aiohttp.ClientSession(
+                connector=connector,
+                cookie_jar=aiohttp.DummyCookieJar(),
+                auto_decompress=False,
+                trust_env=False,  # proxies come from httpx's mounts, read once
+                timeout=aiohttp.ClientTimeout(total=None),
+                max_line_size=MAX_LINE_SIZE,
+                max_field_size=MAX_FIELD_SIZE,
+                max_headers=MAX_HEADERS,
+            )
+        return session
+
+    @property
+    def session(self) -> aiohttp.ClientSession | None:
+        """The aiohttp session, once the first request made it."""
+        return self._session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``; the response's body streams from the connection."""
+        try:
+            response = await super().handle_async_request(request)
+        except (httpx.HTTPError, aiohttp.ClientError, TimeoutError) as exc:
+            root = _root_aiohttp(exc)
+            if root is None:
+                raise
+            raise httpx_error_for(root) from root
+        response.stream = _Stream(response.stream)  # type: ignore[arg-type]
+        return response
+
+    async def aclose(self) -> None:
+        """Close the session and every connection of its pool."""
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    def release_now(self) -> None:
+        """Close every socket without the event loop (its loop has stopped or is gone)."""
+        session, self._session = self._session, None
+        if session is None or session.closed:
+            return
+        connector = session.connector
+        session.detach()
+        if connector is not None and not connector.closed:
+            _close_sockets(connector)
+
+
+def _close_sockets(connector: aiohttp.BaseConnector) -> None:
+    """Close every socket of a connector whose loop is not running, then mark it closed."""
+    import contextlib
+
+    idle = getattr(connector, "_conns", {})
+    acquired: set[Any] = getattr(connector, "_acquired", set())
+    protocols = [proto for entries in idle.values() for proto, _ in entries]
+    protocols.extend(acquired)
+    for proto in protocols:
+        transport = getattr(proto, "transport", None)
+        sock = getattr(transport, "_sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.close()
+            # Detach it too, or the asyncio transport warns "unclosed transport" when collected.
+            with contextlib.suppress(AttributeError):
+                transport._sock = None  # type: ignore[union-attr]
+    idle.clear()
+    acquired.clear()
+    with contextlib.suppress(Exception):
+        connector._close()

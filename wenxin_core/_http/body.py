@@ -1,0 +1,198 @@
+"""Reading response bodies: raw bytes from the transport, decompressed here with a size cap.
+
+httpx inflates whatever ``Content-Encoding`` a server sends, without a limit on the result. Our
+clients read the raw bytes instead and decode only the codings they ask for
+(:data:`~wenxin_core._http.limits.DEFAULT_HEADERS`: gzip and deflate), stopping at
+``max_decompressed_size``; any other coding is a typed protocol error, never passed on.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+
+from wenxin_core._http.errors import ResponseTooLargeError, WenxinProtocolError
+from wenxin_core._http.limits import DEFAULT_MAX_DECOMPRESSED_SIZE
+
+__all__ = [
+    "Inflater",
+    "aiter_body",
+    "content_coding",
+    "inflater_for",
+    "iter_body",
+    "read_body",
+    "read_body_sync",
+]
+
+
+def content_coding(response: httpx.Response) -> str:
+    """The response's ``Content-Encoding``, lower-cased and stripped (``""`` for none)."""
+    for key, value in response.headers.raw:
+        if len(key) == 16 and key.lower() == b"content-encoding":
+            return value.decode("latin-1").strip().lower()
+    return ""
+
+
+class Inflater:
+    """Incremental gzip/deflate decoding that refuses to produce more than ``limit`` bytes."""
+
+    def __init__(self, coding: str, limit: int) -> None:
+        self.coding = coding
+        self.limit = limit
+        self.produced = 0
+        wbits = 16 + zlib.MAX_WBITS if coding in ("gzip", "x-gzip") else zlib.MAX_WBITS
+        self._raw_deflate_tried = coding != "deflate"
+        self._z = zlib.decompressobj(wbits)
+        self._first = True
+
+    def decode(self, data: bytes) -> bytes:
+        """Inflate the next piece of the body."""
+        room = self.limit - self.produced
+        try:
+            out = self._z.decompress(data, room + 1)
+        except zlib.error:
+            if self._first and not self._raw_deflate_tried:
+                # "deflate" is sometimes sent without its zlib wrapper (as httpx accepts too).
+                self._raw_deflate_tried = True
+                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                return self.decode(data)
+            raise WenxinProtocolError(f"The body is not valid {self.coding} data") from None
+        self._first = False
+        self.produced += len(out)
+        if self.produced > self.limit:
+            raise ResponseTooLargeError(
+                f"The {self.coding} body inflates past max_decompressed_size={self.limit} bytes",
+                limit=self.limit,
+            )
+        return out
+
+    def flush(self) -> bytes:
+        """The last bytes of the body (after the input ended)."""
+        try:
+            out = self._z.flush()
+        except zlib.error:
+            raise WenxinProtocolError(f"The body is not valid {self.coding} data") from None
+        self.produced += len(out)
+        if self.produced > self.limit:
+            raise ResponseTooLargeError(
+                f"The {self.coding} body inflates past max_decompressed_size={self.limit} bytes",
+                limit=self.limit,
+            )
+        return out
+
+
+def inflater_for(response: httpx.Response, limit: int) -> Inflater | None:
+    """The decoder for ``response``'s body, ``None`` for an identity body.
+
+    Raises:
+        WenxinProtocolError: a content coding we never asked for (br, zstd, stacked codings).
+
+    """
+    coding = content_coding(response)
+    if not coding or coding == "identity":
+        return None
+    if coding in ("gzip", "x-gzip", "deflate"):
+        return Inflater(coding, limit)
+    raise WenxinProtocolError(
+        f"The server sent Content-Encoding {coding[:40]!r}, which was not asked for "
+        "(Accept-Encoding: gzip, deflate)",
+        status_code=response.status_code,
+    )
+
+
+def _already_read(response: httpx.Response, limit: int) -> bytes | None:
+    """The body of a response made with its content (a mock transport's), else ``None``."""
+    content: bytes | None = getattr(response, "_content", None)
+    if content is not None and len(content) > limit:
+        raise ResponseTooLargeError(
+            f"The body is over max_decompressed_size={limit} bytes", limit=limit
+        )
+    return content
+
+
+def _raw_async(response: httpx.Response) -> AsyncIterator[bytes]:
+    stream = response.stream
+    if isinstance(stream, httpx.AsyncByteStream) and not response.is_stream_consumed:
+        # Straight from the transport: Response.aiter_raw wraps every piece in re-chunking
+        # and byte counting, about as much client CPU as the rest of a call's reading.
+        response.is_stream_consumed = True
+        return stream.__aiter__()
+    return response.aiter_raw()
+
+
+async def aiter_body(
+    response: httpx.Response, limit: int = DEFAULT_MAX_DECOMPRESSED_SIZE
+) -> AsyncIterator[bytes]:
+    """The decoded body of ``response`` piece by piece (capped), as it arrives."""
+    done = _already_read(response, limit)
+    if done is not None:
+        if done:
+            yield done
+        return
+    inflater = inflater_for(response, limit)
+    raw = _raw_async(response)
+    if inflater is None:
+        async for part in raw:
+            yield part
+        return
+    async for part in raw:
+        out = inflater.decode(part)
+        if out:
+            yield out
+    tail = inflater.flush()
+    if tail:
+        yield tail
+
+
+async def read_body(response: httpx.Response, limit: int = DEFAULT_MAX_DECOMPRESSED_SIZE) -> bytes:
+    """Read the body of ``response`` whole (decoded, capped), then close the response."""
+    done = _already_read(response, limit)
+    if done is not None:
+        await response.aclose()
+        return done
+    try:
+        inflater = inflater_for(response, limit)
+        parts: list[bytes] = []
+        raw = _raw_async(response)
+        if inflater is None:
+            parts = [part async for part in raw]
+        else:
+            parts = [inflater.decode(part) async for part in raw]
+            parts.append(inflater.flush())
+    finally:
+        await response.aclose()
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def iter_body(
+    response: httpx.Response, limit: int = DEFAULT_MAX_DECOMPRESSED_SIZE
+) -> Iterator[bytes]:
+    """Sync twin of :func:`aiter_body`."""
+    done = _already_read(response, limit)
+    if done is not None:
+        if done:
+            yield done
+        return
+    inflater = inflater_for(response, limit)
+    raw = response.iter_raw()
+    if inflater is None:
+        yield from raw
+        return
+    for part in raw:
+        out = inflater.decode(part)
+        if out:
+            yield out
+    tail = inflater.flush()
+    if tail:
+        yield tail
+
+
+def read_body_sync(response: httpx.Response, limit: int = DEFAULT_MAX_DECOMPRESSED_SIZE) -> bytes:
+    """Sync twin of :func:`read_body`."""
+    try:
+        parts = list(iter_body(response, limit))
+    finally:
+        response.close()
+    return parts[0] if len(parts) == 1 else b"".join(parts)

@@ -1,0 +1,235 @@
+"""The overall per-attempt deadline (``total_timeout``), on the sync and the async path.
+
+httpx's timeouts are per phase: a body that drips one byte a second never trips a read
+timeout. The attempt's deadline bounds all of it, the token fetch included:
+
+* async: ``asyncio.timeout_at`` around each await of the attempt (the send, each read of a
+  stream), never across a ``yield``;
+* sync: the deadline is kept in a context variable while the attempt does I/O, and the
+  network streams under httpx's pool (:class:`DeadlineBackend`) cut every connect, TLS
+  handshake, read and write to the time left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator
+from typing import Any, TypeVar
+
+import httpcore
+import httpx
+
+__all__ = [
+    "AsyncBody",
+    "Deadline",
+    "DeadlineBackend",
+    "DeadlineTimeout",
+    "SyncBody",
+    "install_deadline_backend",
+]
+
+_T = TypeVar("_T")
+
+_CURRENT: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "wenxin_deadline", default=None
+)
+
+
+class Deadline:
+    """When one attempt must be over: ``total`` seconds from now (``None``: never).
+
+    Attributes:
+        total: the attempt's ``total_timeout`` in seconds, or ``None``.
+        at: the monotonic time it ends (``inf`` for none).
+        fired: whether it cut the attempt short.
+
+    """
+
+    __slots__ = ("at", "fired", "total")
+
+    def __init__(self, total: float | None) -> None:
+        self.total = total
+        self.at = time.monotonic() + total if total is not None else float("inf")
+        self.fired = False
+
+    def passed(self) -> bool:
+        """Whether the deadline is over (and so the reason of a failure now)."""
+        if self.total is not None and time.monotonic() >= self.at:
+            self.fired = True
+        return self.fired
+
+    @contextlib.contextmanager
+    def sync_scope(self) -> Iterator[None]:
+        """Make the sync network streams of this thread respect the deadline meanwhile."""
+        if self.total is None:
+            yield
+            return
+        token = _CURRENT.set(self.at)
+        try:
+            yield
+        finally:
+            _CURRENT.reset(token)
+
+    async def run(self, awaitable: Awaitable[_T]) -> _T:
+        """Await ``awaitable`` until the deadline; then cancel it (:attr:`fired` is set)."""
+        if self.total is None:
+            return await awaitable
+        loop_time = asyncio.get_running_loop().time() + (self.at - time.monotonic())
+        try:
+            if _HAS_TIMEOUT_AT:
+                async with asyncio.timeout_at(loop_time):
+                    return await awaitable
+            return await asyncio.wait_for(awaitable, max(0.0, self.at - time.monotonic()))
+        except TimeoutError:
+            self.passed()
+            raise
+
+
+_HAS_TIMEOUT_AT = sys.version_info >= (3, 11)
+
+
+def _clamp(timeout: float | None) -> float | None:
+    """``timeout`` cut to what is left of the current deadline; raise if none is left."""
+    at = _CURRENT.get()
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout("total_timeout passed")
+    return left if timeout is None or left < timeout else timeout
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A network stream whose every operation stops at the current deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        """Read at most ``max_bytes``, within the deadline."""
+        return self._stream.read(max_bytes, _clamp(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        """Write ``buffer``, within the deadline."""
+        self._stream.write(buffer, _clamp(timeout))
+
+    def close(self) -> None:
+        """Close the stream."""
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        """Upgrade to TLS, within the deadline."""
+        return _DeadlineStream(
+            self._stream.start_tls(ssl_context, server_hostname, _clamp(timeout))
+        )
+
+    def get_extra_info(self, info: str) -> Any:
+        """What the wrapped stream says (``is_readable``, ``ssl_object``, ...)."""
+        return self._stream.get_extra_info(info)
+
+
+class DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's sync network backend, with every stream cut to the attempt's deadline."""
+
+    def __init__(self, backend: httpcore.NetworkBackend | None = None) -> None:
+        self._backend = backend or httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        """Open a TCP connection, within the deadline."""
+        return _DeadlineStream(
+            self._backend.connect_tcp(host, port, _clamp(timeout), local_address, socket_options)
+        )
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        """Open a Unix socket connection, within the deadline."""
+        return _DeadlineStream(
+            self._backend.connect_unix_socket(path, _clamp(timeout), socket_options)
+        )
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep (httpcore's connect retries)."""
+        self._backend.sleep(seconds)
+
+
+def install_deadline_backend(pool: object) -> bool:
+    """Put :class:`DeadlineBackend` under an httpx sync transport's httpcore pool.
+
+    httpx has no public switch for its pool's network backend; returns False (and changes
+    nothing) when the pool has none to replace.
+    """
+    inner = getattr(pool, "_pool", None)
+    backend = getattr(inner, "_network_backend", None)
+    if backend is None or isinstance(backend, DeadlineBackend):
+        return backend is not None
+    inner._network_backend = DeadlineBackend(backend)  # type: ignore[union-attr]
+    return True
+
+
+class DeadlineTimeout(httpx.ReadTimeout):
+    """Raised by a body reader when the attempt's deadline passed (a read timeout for httpx)."""
+
+
+class SyncBody(Iterator[bytes]):
+    """A response body's pieces, each read within the attempt's deadline."""
+
+    def __init__(self, pieces: Iterator[bytes], deadline: Deadline) -> None:
+        self._pieces = pieces
+        self.deadline = deadline
+
+    def __iter__(self) -> SyncBody:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            with self.deadline.sync_scope():
+                return next(self._pieces)
+        except httpx.TimeoutException as exc:
+            if self.deadline.passed():
+                raise DeadlineTimeout(f"total_timeout={self.deadline.total:g}s passed") from exc
+            raise
+
+
+class AsyncBody(AsyncIterator[bytes]):
+    """Async twin of :class:`SyncBody`; :meth:`aclose` closes the pieces' generator."""
+
+    def __init__(self, pieces: AsyncIterator[bytes], deadline: Deadline) -> None:
+        self._pieces = pieces
+        self.deadline = deadline
+
+    def __aiter__(self) -> AsyncBody:
+        return self
+
+    async def __anext__(self) -> bytes:
+        try:
+            return await self.deadline.run(self._pieces.__anext__())
+        except (httpx.TimeoutException, TimeoutError) as exc:
+            if self.deadline.passed():
+                raise DeadlineTimeout(f"total_timeout={self.deadline.total:g}s passed") from exc
+            raise
+
+    async def aclose(self) -> None:
+        """Stop reading: close the underlying generator."""
+        closer = getattr(self._pieces, "aclose", None)
+        if closer is not None:
+            await closer()
