@@ -2,7 +2,20 @@
 
 >>> from langchain_wenxin import ChatWenxin
 >>> llm = ChatWenxin(model="ernie-4.5-turbo-32k")  # doctest: +SKIP
+
+Needs LangChain: ``pip install "wenxin-integrations[langchain]"``.
 """
+
+try:  # the framework is an extra: say which one when it is missing
+    import langchain_core  # noqa: F401
+except ImportError as _missing:  # pragma: no cover - tested in a subprocess
+    if _missing.name not in (None, "langchain_core"):
+        raise
+    raise ImportError(
+        "langchain_wenxin needs LangChain (langchain-core), which is not installed: "
+        'pip install "wenxin-integrations[langchain]"',
+        name="langchain_core",
+    ) from None
 
 from langchain_wenxin._serialization import register_serializable
 from langchain_wenxin.chat_models import (

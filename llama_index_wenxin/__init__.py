@@ -2,7 +2,20 @@
 
 ``Wenxin`` drops into ``Settings.llm``, query engines and chat engines; the transport (auth,
 validation, retries, streaming, typed errors) is :mod:`wenxin_core`'s.
+
+Needs LlamaIndex: ``pip install "wenxin-integrations[llama-index]"``.
 """
+
+try:  # the framework is an extra: say which one when it is missing
+    import llama_index.core  # noqa: F401
+except ImportError as _missing:  # pragma: no cover - tested in a subprocess
+    if _missing.name not in (None, "llama_index", "llama_index.core"):
+        raise
+    raise ImportError(
+        "llama_index_wenxin needs LlamaIndex (llama-index-core), which is not installed: "
+        'pip install "wenxin-integrations[llama-index]"',
+        name="llama_index.core",
+    ) from None
 
 from llama_index_wenxin.base import DEFAULT_MODEL, Wenxin
 from llama_index_wenxin.embeddings import WenxinEmbedding
