@@ -22,12 +22,17 @@ from wenxin_core._base import (
     TimeoutTypes,
     embeddings_of,
 )
+from wenxin_core._http.body import iter_body, read_body_sync
+from wenxin_core._http.deadline import Deadline, SyncBody
+from wenxin_core._http.errors import attempt_error, stream_failure
+from wenxin_core._http.limits import DEFAULT_HEADERS
 from wenxin_core.errors import WenxinError
 from wenxin_core.messages import MessageLike
 from wenxin_core.ratelimit import engine as ratelimit
-from wenxin_core.request import is_event_stream, translate_transport_error
+from wenxin_core.request import is_event_stream
+from wenxin_core.sse import limit_events
 from wenxin_core.stream import ChatStream
-from wenxin_core.transport import make_http_client
+from wenxin_core.transport import make_http_client, send_direct_sync, transport_for
 from wenxin_core.types import ChatChunk, ChatCompletion, Embeddings, RerankResult, Usage
 from wenxin_core.vector_catalog import DEFAULT_EMBEDDING_MODEL, DEFAULT_RERANK_MODEL
 from wenxin_core.wire import EventReader, PreparedChat, PreparedPost, final_chunk_of
@@ -70,7 +75,14 @@ class WenxinClient(ClientBase):
         access_token: V1: a ready access token (``QIANFAN_ACCESS_TOKEN``).
         base_url: the API base (``QIANFAN_BASE_URL``), default ``https://qianfan.baidubce.com/v2``
             (V1: ``https://aip.baidubce.com``).
-        timeout: per attempt; seconds or an ``httpx.Timeout`` (default: 10 s connect, 300 s read).
+        timeout: per phase of each attempt (connect, each read or write, waiting for a pooled
+            connection); seconds or an ``httpx.Timeout`` (default: 10 s connect, 300 s read).
+        total_timeout: seconds one attempt may take in all, token fetch, headers and the whole
+            body or stream included (default 300, aiohttp's; ``None`` for no overall limit).
+        max_connections: connections the client's own pool keeps at most (default 100).
+        max_event_size: bytes one SSE line or event may hold (default 16 MiB); beyond it the
+            stream fails with :class:`~wenxin_core._http.errors.ResponseTooLargeError`.
+        max_decompressed_size: bytes a gzip/deflate body may inflate to (default 64 MiB).
         max_retries: retries after the first attempt (default 2).
         overflow: ``"truncate"`` (drop the oldest turns, with a warning) or ``"error"``.
         http_client: an ``httpx.Client`` to use (not closed by :meth:`close`).
@@ -92,7 +104,10 @@ class WenxinClient(ClientBase):
     ) -> None:
         super().__init__(model, **options)
         self._owns_http = http_client is None
-        self._http = http_client or make_http_client(self.timeout)
+        self._http = http_client or make_http_client(
+            self.timeout, max_connections=self.max_connections
+        )
+        self._call_headers = {**dict(DEFAULT_HEADERS), **self._request_headers}
 
     @property
     def http_client(self) -> httpx.Client:
@@ -143,11 +158,15 @@ class WenxinClient(ClientBase):
         """One attempt: send, read whole, raise the answer's typed error or parse it."""
         ticket = ratelimit.reserve(self.rate_limit, prepared, timeout)
         request = self._request(prepared, timeout)
+        deadline = Deadline(self.total_timeout)
         try:
-            response = self._http.send(request, auth=self.auth)
-            content = response.content
-        except httpx.HTTPError as exc:
-            failure = translate_transport_error(exc, request)
+            with deadline.sync_scope():
+                response = self._send(request)
+                content = read_body_sync(response, self.max_decompressed_size)
+        except Exception as exc:
+            failure = attempt_error(exc, request, deadline)
+            if failure is None:
+                raise
             failure.__dict__["_request"] = request
             ratelimit.settle(ticket, failure)
             raise failure from exc
@@ -241,24 +260,50 @@ class WenxinClient(ClientBase):
             "POST",
             self.url_for(prepared),
             content=prepared.body,
-            headers=self._request_headers,
+            headers=self._call_headers,
             timeout=timeout,
         )
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` (body unread): straight to our own pool, or through a caller's client.
+
+        Our own client's requests skip ``Client.send`` (see :func:`send_direct_sync`); the
+        transport is the one httpx picks for the URL, a proxy's included.
+        """
+        if not self._owns_http:
+            return self._http.send(request, auth=self.auth, stream=True)
+        transport = transport_for(self._http, request.url)
+        return send_direct_sync(transport, request, self.auth, self.max_decompressed_size)
 
     def _open(
         self, prepared: PreparedChat, timeout: httpx.Timeout
     ) -> tuple[httpx.Response, EventReader, list[ChatChunk], Iterator[bytes]]:
-        """Send the request and read up to the first chunk (errors here may be retried)."""
+        """Send the request and read up to the first chunk (errors here may be retried).
+
+        The attempt's deadline (``total_timeout``) starts here and bounds the whole stream.
+        """
         request = self._request(prepared, timeout)
+        deadline = Deadline(self.total_timeout)
         try:
-            response = self._http.send(request, auth=self.auth, stream=True)
-        except httpx.HTTPError as exc:
-            failure = translate_transport_error(exc, request)
+            with deadline.sync_scope():
+                response = self._send(request)
+        except Exception as exc:
+            failure = attempt_error(exc, request, deadline)
+            if failure is None:
+                raise
             failure.__dict__["_request"] = request
             raise failure from exc
         try:
             if not is_event_stream(response):
-                content = response.read()
+                try:
+                    with deadline.sync_scope():
+                        content = read_body_sync(response, self.max_decompressed_size)
+                except Exception as exc:
+                    failure = attempt_error(exc, request, deadline)
+                    if failure is None:
+                        raise
+                    failure.__dict__["_request"] = request
+                    raise failure from exc
                 error = self.wire.error_for_response(response, content)
                 if error is not None:
                     error.__dict__["_request"] = response.request
@@ -269,7 +314,8 @@ class WenxinClient(ClientBase):
                 reader.done = True
                 return response, reader, [final], iter(())
             reader = self.wire.event_reader(response, prepared.spec)
-            raw = response.iter_bytes()
+            limit_events(reader, self.max_event_size)
+            raw = SyncBody(iter_body(response, self.max_decompressed_size), deadline)
             first: list[ChatChunk] = []
             try:
                 for data in raw:
@@ -281,7 +327,7 @@ class WenxinClient(ClientBase):
                     if not first:
                         reader.check_complete()
             except httpx.HTTPError as exc:
-                raise reader.interrupted(str(exc) or type(exc).__name__, exc) from exc
+                raise stream_failure(reader, exc) from exc
             return response, reader, first, raw
         except BaseException:
             response.close()
@@ -309,7 +355,7 @@ class WenxinClient(ClientBase):
                 try:
                     data = next(raw, None)
                 except httpx.HTTPError as exc:
-                    raise reader.interrupted(str(exc) or type(exc).__name__, exc) from exc
+                    raise stream_failure(reader, exc) from exc
                 chunks = reader.finish() if data is None else reader.feed(data)
             # Read the (empty) rest before handing out the last chunk, so the connection goes
             # back to the pool even if the caller stops iterating at the final chunk.
@@ -332,11 +378,20 @@ class WenxinClient(ClientBase):
 
         """
         url = self.models_url()
+        request = self._http.build_request(
+            "GET", url, headers=dict(DEFAULT_HEADERS), timeout=self.timeout
+        )
+        deadline = Deadline(self.total_timeout)
         try:
-            response = self._http.get(url, auth=self.auth, timeout=self.timeout)
-        except httpx.HTTPError as exc:
-            raise translate_transport_error(exc, None) from exc
-        return self.parse_models(response, response.content)
+            with deadline.sync_scope():
+                response = self._http.send(request, auth=self.auth, stream=True)
+                content = read_body_sync(response, self.max_decompressed_size)
+        except Exception as exc:
+            failure = attempt_error(exc, request, deadline)
+            if failure is None:
+                raise
+            raise failure from exc
+        return self.parse_models(response, content)
 
     def close(self) -> None:
         """Close the pooled connections (a caller-supplied ``http_client`` is left open)."""
