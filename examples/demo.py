@@ -1,4 +1,9 @@
-"""The main job, end to end, on Qianfan V2: a LangChain chain and a LlamaIndex query engine.
+"""The main job, end to end, on Qianfan V2: chat, embeddings and rerank in LangChain and LlamaIndex.
+
+Everything runs on Qianfan: a LangChain chain, a LangChain retrieval chain (an in-memory vector
+store on ``WenxinEmbeddings``, ``WenxinRerank`` as its compressor, ``ChatWenxin`` answering), a
+LlamaIndex ``VectorStoreIndex`` on ``WenxinEmbedding`` whose query engine reranks with
+``WenxinRerank``, and the core client alone. Answers stream.
 
 Against the real Qianfan V2 service when credentials are in the environment (QIANFAN_API_KEY, or
 QIANFAN_ACCESS_KEY and QIANFAN_SECRET_KEY, which mint bearer tokens); otherwise against the
@@ -6,7 +11,8 @@ bundled emulator, started in-process on 127.0.0.1 (no network needed). The first
 V1 application keys (QIANFAN_AK / QIANFAN_SK) no longer reach the public service (V1 was shut on
 2026-08-31): with only those set, the demo says so and uses the emulator.
 
-Run: ``make demo`` (or ``python examples/demo.py [--model ID_OR_SERVICE_NAME]``).
+Run: ``make demo`` (or ``python examples/demo.py [--model ID] [--embedding-model ID]
+[--rerank-model ID]``).
 """
 
 from __future__ import annotations
@@ -14,9 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 V2_CREDENTIAL_SETS = (("QIANFAN_API_KEY",), ("QIANFAN_ACCESS_KEY", "QIANFAN_SECRET_KEY"))
 """Environment variables of which one complete set reaches the real V2 service."""
@@ -25,7 +29,13 @@ V1_ONLY = ("QIANFAN_AK", "QIANFAN_SK", "QIANFAN_ACCESS_TOKEN")
 CREDENTIAL_VARIABLES = (*V1_ONLY, "QIANFAN_API_KEY", "QIANFAN_ACCESS_KEY", "QIANFAN_SECRET_KEY")
 """Every credential variable the clients read (hidden while the emulator runs)."""
 DEFAULT_MODEL = "ernie-4.5-turbo-32k"
-"""The model the demo asks for unless ``--model`` says otherwise."""
+"""The chat model the demo asks for unless ``--model`` says otherwise."""
+DEFAULT_EMBEDDING_MODEL = "embedding-v1"
+"""The embedding model unless ``--embedding-model`` says otherwise (384 dimensions)."""
+DEFAULT_RERANK_MODEL = "bce-reranker-base"
+"""The rerank model unless ``--rerank-model`` says otherwise."""
+QUESTION = "How does a Llama-2 user reach a redeployed model on Qianfan V2?"
+"""The question both retrieval parts answer from DOCUMENTS (the second one holds the answer)."""
 
 DOCUMENTS = [
     "The Great Wall of China is a series of fortifications built over many centuries to protect "
@@ -35,6 +45,13 @@ DOCUMENTS = [
     "redeployed on V2 and called by their service's API name.",
     "ERNIE is Baidu's family of large language models; ernie-4.5-turbo-32k has a 32k context.",
 ]
+"""The documents the retrieval parts search: a few sentences standing in for your files."""
+
+
+def short(text: str, width: int = 60) -> str:
+    """``text`` on one line, cut to ``width`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 3] + "..."
 
 
 def has_v2_credentials() -> bool:
@@ -104,36 +121,100 @@ def run_langchain(model: str) -> None:
     llm.close()
 
 
-def run_llama_index(model: str) -> None:
-    """A VectorStoreIndex query engine with streaming=True, then its token counts."""
+def run_langchain_retrieval(model: str, embedding_model: str, rerank_model: str) -> None:
+    """Retrieve on WenxinEmbeddings, rerank with WenxinRerank, answer with ChatWenxin, streamed."""
+    from langchain_core.documents import Document
+    from langchain_core.output_parsers import StrOutputParser
+    from langchain_core.prompts import ChatPromptTemplate
+    from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+    from langchain_core.vectorstores import InMemoryVectorStore
+
+    from langchain_wenxin import ChatWenxin, WenxinEmbeddings, WenxinRerank
+
+    embeddings = WenxinEmbeddings(model=embedding_model)
+    reranker = WenxinRerank(model=rerank_model, top_n=1)
+    llm = ChatWenxin(model=model)
+    store = InMemoryVectorStore.from_texts(DOCUMENTS, embeddings)  # one /v2/embeddings call
+    retriever = store.as_retriever(search_kwargs={"k": 2})
+
+    def retrieve(question: str) -> list[Document]:
+        """The store's 2 nearest documents, reranked; the best one kept."""
+        candidates = retriever.invoke(question)
+        for doc in candidates:
+            print(f"candidate: {short(doc.page_content)}")
+        best = list(reranker.compress_documents(candidates, question))
+        for doc in best:
+            print(f"retrieved: [{doc.metadata['relevance_score']:.3f}] {short(doc.page_content)}")
+        return best
+
+    def as_context(docs: list[Document]) -> str:
+        return "\n\n".join(doc.page_content for doc in docs)
+
+    prompt = ChatPromptTemplate.from_messages(
+        [
+            ("system", "Answer from the context only, in two sentences."),
+            ("human", "Context:\n{context}\n\nQuestion: {question}"),
+        ]
+    )
+    chain = (
+        {"context": RunnableLambda(retrieve) | as_context, "question": RunnablePassthrough()}
+        | prompt
+        | llm
+        | StrOutputParser()
+    )
+    print(
+        f"\n== LangChain: retrieval chain: InMemoryVectorStore on WenxinEmbeddings"
+        f"({embedding_model}) | WenxinRerank({rerank_model}) | ChatWenxin({llm.model}) =="
+    )
+    print(f"Q: {QUESTION}")
+    answer = chain.stream(QUESTION)
+    first = next(answer, "")  # retrieval runs (and prints) before the answer starts
+    print("A: " + first, end="", flush=True)
+    for piece in answer:
+        print(piece, end="", flush=True)
+    print()
+    for closeable in (embeddings, reranker, llm):
+        closeable.close()
+
+
+def run_llama_index(model: str, embedding_model: str, rerank_model: str) -> None:
+    """A VectorStoreIndex on WenxinEmbedding, reranked by WenxinRerank, streamed; token counts."""
     from llama_index.core import Document, Settings, VectorStoreIndex
     from llama_index.core.base.response.schema import StreamingResponse
     from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
 
-    from llama_index_wenxin import Wenxin
-
-    sys.path.insert(0, str(Path(__file__).parent))
-    from offline_embedding import HashingEmbedding
+    from llama_index_wenxin import Wenxin, WenxinEmbedding, WenxinRerank
 
     counter = TokenCountingHandler()
     Settings.llm = Wenxin(model=model, temperature=0.7)
-    Settings.embed_model = HashingEmbedding()
+    Settings.embed_model = WenxinEmbedding(model_name=embedding_model)
     Settings.callback_manager = CallbackManager([counter])
     index = VectorStoreIndex.from_documents([Document(text=text) for text in DOCUMENTS])
-    engine = index.as_query_engine(streaming=True, similarity_top_k=2)
-    question = "How does a Llama-2 user reach a redeployed model on Qianfan V2?"
+    reranker = WenxinRerank(model=rerank_model, top_n=1)
+    engine = index.as_query_engine(
+        streaming=True, similarity_top_k=2, node_postprocessors=[reranker]
+    )
     model_name = Settings.llm.metadata.model_name
-    print(f"\n== LlamaIndex: VectorStoreIndex query engine on {model_name} ==")
-    print(f"Q: {question}\nA: ", end="")
-    response = engine.query(question)
+    print(
+        f"\n== LlamaIndex: VectorStoreIndex on WenxinEmbedding({embedding_model}), WenxinRerank"
+        f"({rerank_model}), query engine on {model_name} =="
+    )
+    print(f"Q: {QUESTION}\nA: ", end="")
+    response = engine.query(QUESTION)
     assert isinstance(response, StreamingResponse)
     response.print_response_stream()
     print()
+    for source in response.source_nodes:
+        print(f"source: [{source.score or 0.0:.3f}] {short(source.node.get_content())}")
     print(
         f"usage (TokenCountingHandler): prompt {counter.prompt_llm_token_count}, completion "
         f"{counter.completion_llm_token_count}, total {counter.total_llm_token_count} "
-        f"over {len(counter.llm_token_counts)} LLM call(s)"
+        f"over {len(counter.llm_token_counts)} LLM call(s); "
+        f"{len(counter.embedding_token_counts)} text(s) embedded"
     )
+    reranker.close()
+    Settings.embed_model.close()
+    Settings.llm.close()
 
 
 def run_core(model: str) -> None:
@@ -160,18 +241,29 @@ def run_core(model: str) -> None:
 
 
 def main() -> None:
-    """Parse options and run the three parts."""
+    """Parse options and run the four parts."""
     parser = argparse.ArgumentParser(description="wenxin-integrations demo (Qianfan V2)")
     parser.add_argument(
         "--model",
         default=DEFAULT_MODEL,
-        help=f"a V2 model id or your deployed service's API name (default {DEFAULT_MODEL})",
+        help=f"a V2 chat model id or your deployed service's API name (default {DEFAULT_MODEL})",
+    )
+    parser.add_argument(
+        "--embedding-model",
+        default=DEFAULT_EMBEDDING_MODEL,
+        help=f"a V2 embedding model id (default {DEFAULT_EMBEDDING_MODEL})",
+    )
+    parser.add_argument(
+        "--rerank-model",
+        default=DEFAULT_RERANK_MODEL,
+        help=f"a V2 rerank model id (default {DEFAULT_RERANK_MODEL})",
     )
     args = parser.parse_args()
     with qianfan_service() as description:
         print(description)
         run_langchain(args.model)
-        run_llama_index(args.model)
+        run_langchain_retrieval(args.model, args.embedding_model, args.rerank_model)
+        run_llama_index(args.model, args.embedding_model, args.rerank_model)
         run_core(args.model)
 
 
