@@ -34,7 +34,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
-	for d in tests/core tests/emulator tests/langchain tests/llama_index tests/notebooks tests/docs tests/bench bench examples; do \
+	for d in tests/core tests/emulator tests/langchain tests/llama_index tests/notebooks tests/docs tests/bench tests/ratelimit bench examples; do \
 		MYPYPATH=tests $(BIN)/mypy --strict $$d || exit 1; done
 
 check: lint typecheck test

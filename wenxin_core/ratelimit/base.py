@@ -2,9 +2,10 @@
 
 :class:`RateLimiter` holds what every backend shares: the configured quota, the wait loop (sync
 and async, bounded), settling, and LangChain's ``BaseRateLimiter`` face (``acquire`` /
-``aacquire``: one request each, without tokens). A backend implements the two primitives of the
-algorithm in :mod:`wenxin_core.ratelimit.window`: try to reserve (granted, or seconds to wait)
-and settle.
+``aacquire``: one request each, without tokens; a subclass of LangChain's class when
+``langchain-core`` is installed, so it passes as ``rate_limiter=``). A backend implements
+the two primitives of the algorithm in :mod:`wenxin_core.ratelimit.window`: try to reserve
+(granted, or seconds to wait) and settle.
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ import asyncio
 import random
 import time
 import uuid
-from abc import abstractmethod
-from typing import TypedDict
-
-from langchain_core.rate_limiters import BaseRateLimiter
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, TypedDict
 
 from wenxin_core.errors import WenxinValidationError
 from wenxin_core.ratelimit.errors import LimiterWaitError
@@ -30,6 +29,14 @@ __all__ = [
     "RateLimiter",
     "Settlement",
 ]
+
+if TYPE_CHECKING:
+    from langchain_core.rate_limiters import BaseRateLimiter
+else:
+    try:  # LangChain's hook type when the [langchain] extra is installed; the core needs none
+        from langchain_core.rate_limiters import BaseRateLimiter
+    except ImportError:  # pragma: no cover - depends on the environment
+        BaseRateLimiter = ABC
 
 DEFAULT_WINDOW = 60.0
 """Qianfan meters per minute."""
