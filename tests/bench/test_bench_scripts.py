@@ -104,3 +104,20 @@ def test_tool_roundtrip_checks_both_round_trips_and_prints_the_ratio() -> None:
     assert re.search(r"^ChatWenxin\s+\d+$", out, re.M), out
     assert re.search(r"^ChatOpenAI\s+\d+$", out, re.M), out
     assert re.search(r"^ChatWenxin / ChatOpenAI: \d+\.\d\dx$", out, re.M), out
+
+
+def test_embeddings_bench_measures_every_contender_with_the_same_calls() -> None:
+    out = run_script("embeddings.py", "--quick")
+    contenders = (
+        "raw httpx (16 x 4)",
+        "AsyncWenxinClient.embed",
+        "OpenAIEmbeddings.aembed_documents",
+        "WenxinEmbeddings.aembed_documents",
+        "WenxinEmbedding.aget_text_embedding_batch",
+    )
+    calls = set()
+    for name in contenders:
+        match = re.search(rf"^{re.escape(name)}\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+x", out, re.M)
+        assert match, out
+        calls.add(match.group(1))
+    assert len(calls) == 1, out  # every contender made the same number of calls
