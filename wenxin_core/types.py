@@ -113,8 +113,37 @@ class RateLimits:
         }
 
 
+class _AnswerViews:
+    """Derived views shared by :class:`ChatCompletion` and :class:`ChatChunk`."""
+
+    __slots__ = ()
+    text: str
+    finish_reason: str | None
+    flag: int
+
+    @property
+    def result(self) -> str:
+        """V1-era alias of :attr:`text`."""
+        return self.text
+
+    @property
+    def is_truncated(self) -> bool:
+        """Whether the output was cut by the length limit."""
+        return self.finish_reason == "length"
+
+    @property
+    def need_clear_history(self) -> bool:
+        """Whether the safety flag says not to continue this conversation (flag >= 2)."""
+        return self.flag >= 2
+
+    @property
+    def stop_reason(self) -> str:
+        """The finish reason, ``"stop"`` when none was given."""
+        return self.finish_reason or "stop"
+
+
 @dataclass(slots=True)
-class ChatCompletion:
+class ChatCompletion(_AnswerViews):
     """A complete (non-stream) chat answer.
 
     Attributes:
@@ -149,29 +178,9 @@ class ChatCompletion:
     rate_limits: RateLimits | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def result(self) -> str:
-        """V1-era alias of :attr:`text`."""
-        return self.text
-
-    @property
-    def is_truncated(self) -> bool:
-        """Whether the output was cut by the length limit."""
-        return self.finish_reason == "length"
-
-    @property
-    def need_clear_history(self) -> bool:
-        """Whether the safety flag says not to continue this conversation (flag >= 2)."""
-        return self.flag >= 2
-
-    @property
-    def stop_reason(self) -> str:
-        """The finish reason, ``"stop"`` when none was given."""
-        return self.finish_reason or "stop"
-
 
 @dataclass(slots=True)
-class ChatChunk:
+class ChatChunk(_AnswerViews):
     """One piece of a streamed answer.
 
     ``text``, ``reasoning`` and ``tool_calls`` are this chunk's pieces (add them up). The last
@@ -196,29 +205,9 @@ class ChatChunk:
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def result(self) -> str:
-        """V1-era alias of :attr:`text`."""
-        return self.text
-
-    @property
     def is_end(self) -> bool:
         """V1-era alias of :attr:`is_final`."""
         return self.is_final
-
-    @property
-    def is_truncated(self) -> bool:
-        """Whether the output was cut by the length limit (on the final chunk)."""
-        return self.finish_reason == "length"
-
-    @property
-    def need_clear_history(self) -> bool:
-        """Whether the safety flag says not to continue this conversation (flag >= 2)."""
-        return self.flag >= 2
-
-    @property
-    def stop_reason(self) -> str:
-        """The finish reason, ``"stop"`` when none was given."""
-        return self.finish_reason or "stop"
 
 
 ChatCompletionChunk = ChatChunk
