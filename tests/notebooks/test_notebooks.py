@@ -307,3 +307,61 @@ def test_llama_index_tools_and_agent(llama_index_nb: nbformat.NotebookNode) -> N
     assert "Animal(name='panda', food='bamboo')" in text_of(llama_index_nb, "structured")
     assert "tool multiply({'a': 6, 'b': 7}) -> 42" in text_of(llama_index_nb, "agent")
     assert "cannot continue after tool results" in text_of(llama_index_nb, "agent-default")
+
+
+# -- Retrieval on Qianfan (embeddings and rerank) ------------------------------------------------
+
+
+def _unchunked(text: str) -> str:
+    """A streamed cell's text without the ``|`` marks printed between chunks."""
+    return text.replace("|", "")
+
+
+def test_notebooks_embed_on_qianfan_only() -> None:
+    for name in ("langchain_quickstart.ipynb", "llama_index_quickstart.ipynb"):
+        raw = (NOTEBOOKS / name).read_text(encoding="utf-8")
+        assert "HashingEmbedding" not in raw and "hashlib" not in raw, name
+        assert "WenxinRerank(" in raw, name
+    assert "Settings.embed_model = WenxinEmbedding(" in (
+        NOTEBOOKS / "llama_index_quickstart.ipynb"
+    ).read_text(encoding="utf-8")
+
+
+def test_langchain_retrieval_section(langchain_nb: nbformat.NotebookNode) -> None:
+    embedded = text_of(langchain_nb, "rag-embed").splitlines()
+    assert embedded == ["dimensions: 384", "40 texts -> 40 vectors, in calls of at most 16"]
+    hits = re.findall(
+        r"^(\w+\.txt)  similarity=(-?\d\.\d{3})$", text_of(langchain_nb, "rag-store"), re.M
+    )
+    assert [source for source, _ in hits] == ["panda.txt", "fox.txt"]  # nearest first
+    assert float(hits[0][1]) > float(hits[1][1])
+    reranked = re.findall(
+        r"^(\w+\.txt)  relevance_score=(\d\.\d{3})$", text_of(langchain_nb, "rag-rerank"), re.M
+    )
+    assert len(reranked) == 1 and reranked[0][0] == "fox.txt", reranked  # top_n=1, the fox
+    assert float(reranked[0][1]) > 0.3
+    rag = text_of(langchain_nb, "rag-chain")
+    assert rag.count("|") >= 3  # streamed
+    answer = _unchunked(rag)
+    assert "[panda.txt] The giant panda lives in the mountains of Sichuan" in answer
+    assert "fox.txt" not in answer and "qianfan.txt" not in answer  # only the best document
+    assert "retrieval section done" in text_of(langchain_nb, "rag-close")
+
+
+def test_llama_index_index_on_qianfan_embeddings(llama_index_nb: nbformat.NotebookNode) -> None:
+    assert text_of(llama_index_nb, "embedding").strip() == (
+        "embedding-v1 dimensions: 384 | texts per call: 16"
+    )
+    answer = text_of(llama_index_nb, "query")
+    assert "file_name: panda.txt" in answer
+    assert "fox.txt" not in answer and "qianfan.txt" not in answer  # the reranker kept one
+    sources = re.findall(
+        r"^(\w+\.txt) score=(\d\.\d\d) - ", text_of(llama_index_nb, "sources"), re.M
+    )
+    assert len(sources) == 1 and sources[0][0] == "panda.txt", sources
+    assert 0.3 < float(sources[0][1]) <= 1.0
+    streamed = text_of(llama_index_nb, "query-stream")
+    assert "retrieved: ['fox.txt']" in streamed
+    assert "eats rodents" in _unchunked(streamed) and "bamboo" not in streamed
+    chat = text_of(llama_index_nb, "chat")
+    assert chat.count("file_name: panda.txt") >= 2  # the panda turns retrieved the panda
