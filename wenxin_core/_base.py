@@ -25,6 +25,7 @@ from wenxin_core.errors import (
     TokenExpiredError,
     WenxinError,
     WenxinValidationError,
+    scrub_error,
 )
 from wenxin_core.messages import MessageLike, OverflowPolicy
 from wenxin_core.ratelimit.engine import check_limiter
@@ -145,8 +146,15 @@ class RetryState:
         """Seconds to wait before trying again, or ``None`` to give up and raise ``error``.
 
         A rejected access token (110/111) is refreshed once and the request replayed at once;
-        that replay is not counted as a retry.
+        that replay is not counted as a retry. An error given up on is scrubbed first
+        (:func:`~wenxin_core.errors.scrub_error`): it reaches the caller holding no secret.
         """
+        delay = self._decide(error, request)
+        if delay is None:
+            scrub_error(error, request)
+        return delay
+
+    def _decide(self, error: WenxinError, request: httpx.Request | None) -> float | None:
         if isinstance(error, LimiterWaitError):
             return None  # our limiter's budget frees too late for this call: never retried
         if isinstance(error, TokenExpiredError):

@@ -31,7 +31,7 @@ from wenxin_core._http.body import aiter_body, read_body
 from wenxin_core._http.deadline import AsyncBody, Deadline
 from wenxin_core._http.errors import attempt_error, stream_failure
 from wenxin_core._http.limits import DEFAULT_HEADERS
-from wenxin_core.errors import WenxinError
+from wenxin_core.errors import WenxinError, scrub_error
 from wenxin_core.messages import MessageLike
 from wenxin_core.pools import LoopPools
 from wenxin_core.ratelimit import engine as ratelimit
@@ -470,6 +470,9 @@ class AsyncWenxinClient(ClientBase):
             await _drain(raw)
             for chunk in chunks:
                 yield chunk
+        except WenxinError as exc:  # a stream failing mid-way reaches the caller scrubbed
+            scrub_error(exc, response.request)
+            raise
         finally:
             await raw.aclose()
             await response.aclose()

@@ -26,7 +26,7 @@ from wenxin_core._http.body import iter_body, read_body_sync
 from wenxin_core._http.deadline import Deadline, SyncBody
 from wenxin_core._http.errors import attempt_error, stream_failure
 from wenxin_core._http.limits import DEFAULT_HEADERS
-from wenxin_core.errors import WenxinError
+from wenxin_core.errors import WenxinError, scrub_error
 from wenxin_core.messages import MessageLike
 from wenxin_core.ratelimit import engine as ratelimit
 from wenxin_core.request import is_event_stream
@@ -361,6 +361,9 @@ class WenxinClient(ClientBase):
             # back to the pool even if the caller stops iterating at the final chunk.
             _drain(raw)
             yield from chunks
+        except WenxinError as exc:  # a stream failing mid-way reaches the caller scrubbed
+            scrub_error(exc, response.request)
+            raise
         finally:
             response.close()
             if tickets[0] is not None:

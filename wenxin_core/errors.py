@@ -495,23 +495,33 @@ def _clear_leaky_frames(tb: types.TracebackType | None) -> None:
         tb = tb.tb_next
 
 
-def scrub_error(error: BaseException) -> BaseException:
+def scrub_error(error: BaseException, request: httpx.Request | None = None) -> BaseException:
     """Make ``error`` safe to hand to a caller, in place, and return it.
 
-    * the request the engine kept for a replay (``_request``) is scrubbed and dropped;
+    * ``request`` (the attempt's request, when the caller has it), the request the engine kept
+      for a replay (``_request``) and the requests of chained httpx exceptions are scrubbed in
+      place (:func:`scrub_request`): every response, exception and frame that refers to them
+      then shows no credential;
     * every exception chained under it (``__cause__``/``__context__``) that is not ours is
-      sanitised: its type and redacted message stay, its request is scrubbed, its traceback
-      dropped (see :func:`_sanitize_foreign`);
-    * our own finished frames in its traceback (and its causes') whose locals hold a live
-      secret in plain (an echoed token in a body, a request not yet scrubbed) are cleared.
+      sanitised: its type and redacted message stay as the description of what happened, its
+      traceback (the library's frames, whose locals hold copies of headers and URLs) is
+      dropped, a JSON decoding error forgets its document;
+    * our own finished frames in the tracebacks of our errors whose locals still hold a live
+      secret in plain (a token echoed in a body) are cleared.
 
-    Safe to call more than once and on any exception.
+    Call it where an error leaves the engine (the retry loop giving up, a stream failing);
+    safe to call more than once and on any exception.
     """
-    for exc in _chain(error):
+    scrub_request(request)
+    chain = _chain(error)
+    for exc in chain:
         if isinstance(exc, WenxinError):
             scrub_request(exc.__dict__.pop("_request", None))
+        elif isinstance(exc, httpx.HTTPError):
+            scrub_request(getattr(exc, "_request", None))
+    for exc in chain:
+        if isinstance(exc, WenxinError):
             _clear_leaky_frames(exc.__traceback__)
         else:
-            _clear_leaky_frames(exc.__traceback__)
             _sanitize_foreign(exc)
     return error

@@ -20,6 +20,7 @@ from wenxin_core.errors import (
     WenxinConnectionError,
     WenxinError,
     WenxinTimeoutError,
+    scrub_error,
 )
 from wenxin_core.redact import redact_url
 
@@ -202,10 +203,13 @@ def attempt_error(
     if isinstance(exc, WenxinError):
         return None
     if deadline.passed():
-        return transport_error(exc, request, deadline=deadline.total)
-    if is_transport_failure(exc):
-        return transport_error(exc, request)
-    return None
+        failure = transport_error(exc, request, deadline=deadline.total)
+    elif is_transport_failure(exc):
+        failure = transport_error(exc, request)
+    else:
+        return None
+    scrub_error(exc, request)  # typed: the cause the caller chains keeps no credential
+    return failure
 
 
 class _HasDeadline(Protocol):
@@ -232,4 +236,5 @@ def stream_failure(reader: Any, exc: BaseException) -> WenxinError:
             chunks_received=reader.count,
         )
     result: WenxinError = reader.interrupted(str(exc) or type(exc).__name__, exc)
+    scrub_error(exc)  # the cause the caller chains (and the request it names) keeps no secret
     return result
