@@ -52,6 +52,7 @@ from wenxin_core import AsyncWenxinClient, WenxinClient
 from wenxin_core import errors as core_errors
 from wenxin_core.auth import Credentials, build_auth
 from wenxin_core.catalog import DEFAULT_MODEL, DEFAULT_V1_MODEL, ModelSpec, resolve_model
+from wenxin_core.ratelimit.base import RateLimiter
 from wenxin_core.request import DEFAULT_TIMEOUT
 
 __all__ = ["DEFAULT_MODEL", "DEFAULT_V1_MODEL", "MIN_TEMPERATURE", "ChatWenxin"]
@@ -159,6 +160,8 @@ class ChatWenxin(BaseChatModel):
     """Seconds per attempt; ``None``: the core's default (10 s connect, 300 s read)."""
     max_retries: int = 2
     """Retries after the first attempt, for transient failures."""
+    rate_limit: RateLimiter | None = Field(default=None, exclude=True)
+    """A :mod:`wenxin_core.ratelimit` limiter: requests and tokens budgeted per attempt."""
     overflow: Literal["truncate", "error"] = "truncate"
     """Over the model's input budget: drop the oldest turns (warning) or raise."""
 
@@ -513,6 +516,8 @@ class ChatWenxin(BaseChatModel):
             "max_retries": self.max_retries,
             "overflow": self.overflow,
         }
+        if self.rate_limit is not None:
+            kwargs["rate_limit"] = self.rate_limit
         if self._app_id is not None:
             kwargs["app_id"] = self._app_id
         if self.endpoint is not None:

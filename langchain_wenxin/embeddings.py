@@ -24,6 +24,7 @@ from langchain_wenxin.errors import translate_error
 from wenxin_core import AsyncWenxinClient, WenxinClient
 from wenxin_core import errors as core_errors
 from wenxin_core._base import ClientOptions
+from wenxin_core.ratelimit.base import RateLimiter
 from wenxin_core.request import DEFAULT_TIMEOUT
 from wenxin_core.vector_catalog import (
     DEFAULT_EMBEDDING_MODEL,
@@ -63,6 +64,8 @@ class WenxinServiceBase(CredentialFields, Serializable):
     """Seconds per attempt; ``None``: the core's default (10 s connect, 300 s read)."""
     max_retries: int = Field(default=2, ge=0)
     """Retries after the first attempt, for transient failures."""
+    rate_limit: RateLimiter | None = Field(default=None, exclude=True)
+    """A :mod:`wenxin_core.ratelimit` limiter: requests and tokens budgeted per call."""
     http_client: httpx.Client | None = Field(default=None, exclude=True)
     """An ``httpx.Client`` for the sync calls (left open)."""
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
@@ -94,6 +97,8 @@ class WenxinServiceBase(CredentialFields, Serializable):
             "timeout": DEFAULT_TIMEOUT if self.timeout is None else self.timeout,
             "max_retries": self.max_retries,
         }
+        if self.rate_limit is not None:
+            kwargs["rate_limit"] = self.rate_limit
         if app_id is not None:
             kwargs["app_id"] = app_id
         return kwargs

@@ -62,6 +62,7 @@ from llama_index_wenxin.tools import (
     tool_selections,
 )
 from wenxin_core.catalog import DEFAULT_MODEL, DEFAULT_V1_MODEL, Api, ModelSpec
+from wenxin_core.ratelimit.base import RateLimiter
 
 if TYPE_CHECKING:
     from llama_index.core.program.utils import FlexibleModel
@@ -171,6 +172,11 @@ class Wenxin(FunctionCallingLLM):
         description="Per-attempt timeout in seconds; None keeps the core's default.",
     )
     max_retries: int = Field(default=2, ge=0, description="Retries of retryable failures.")
+    rate_limit: RateLimiter | None = Field(
+        default=None,
+        exclude=True,
+        description="A wenxin_core.ratelimit limiter: requests and tokens budgeted per attempt.",
+    )
     overflow: Literal["truncate", "error"] = Field(
         default="truncate",
         description="Over the model's input budget: drop the oldest turns, or raise.",

@@ -27,6 +27,7 @@ _SHARED_OPTIONS = (
     "app_id",
     "timeout",
     "max_retries",
+    "rate_limit",
     "overflow",
     "capabilities",
 )

@@ -25,6 +25,7 @@ _PROBE_TURN = {"role": "user", "content": "?"}
 """The one turn of the request :func:`check_options` prepares (and never sends)."""
 
 _CONNECTION_FIELDS = (
+    "rate_limit",
     "app_id",
     "iam_base_url",
     "endpoint",

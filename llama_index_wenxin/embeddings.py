@@ -26,6 +26,7 @@ from llama_index_wenxin.credentials import (
     secret_field,
 )
 from wenxin_core._base import EMBED_CONCURRENCY
+from wenxin_core.ratelimit.base import RateLimiter
 from wenxin_core.vector_catalog import (
     DEFAULT_EMBEDDING_MODEL,
     EmbeddingSpec,
@@ -80,6 +81,11 @@ class WenxinServiceFields(BaseModel):
         default=None, gt=0, description="Per-attempt timeout in seconds; None: the core's."
     )
     max_retries: int = Field(default=2, ge=0, description="Retries of retryable failures.")
+    rate_limit: RateLimiter | None = Field(
+        default=None,
+        exclude=True,
+        description="A wenxin_core.ratelimit limiter: requests and tokens budgeted per call.",
+    )
     http_client: httpx.Client | None = Field(
         default=None, exclude=True, repr=False, description="An httpx.Client to send requests."
     )
@@ -109,7 +115,7 @@ class WenxinServiceFields(BaseModel):
             for name, value in env_credentials().items():
                 setattr(self, name, value)
         options: dict[str, Any] = {"api": "v2", **given, "max_retries": self.max_retries}
-        for name in ("app_id", "iam_base_url", "base_url", "timeout"):
+        for name in ("app_id", "iam_base_url", "base_url", "timeout", "rate_limit"):
             options[name] = getattr(self, name)
         self._clients = ClientPair(
             None,
