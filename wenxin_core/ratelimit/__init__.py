@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from wenxin_core.ratelimit.base import RateLimiter
     from wenxin_core.ratelimit.errors import LimiterWaitError
-    from wenxin_core.ratelimit.estimate import estimate
+    from wenxin_core.ratelimit.estimate import estimate_cost
     from wenxin_core.ratelimit.memory import MemoryRateLimiter
     from wenxin_core.ratelimit.redis_limiter import RedisRateLimiter
     from wenxin_core.ratelimit.types import Cost, Quota, Reservation
@@ -37,7 +37,7 @@ __all__ = [
     "RateLimiter",
     "RedisRateLimiter",
     "Reservation",
-    "estimate",
+    "estimate_cost",
 ]
 
 _HOMES = {
@@ -48,7 +48,7 @@ _HOMES = {
     "RateLimiter": "base",
     "MemoryRateLimiter": "memory",
     "RedisRateLimiter": "redis_limiter",
-    "estimate": "estimate",
+    "estimate_cost": "estimate",
 }
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from wenxin_core.errors import RateLimitError, WenxinError, WenxinValidationError
-from wenxin_core.ratelimit.estimate import estimate
+from wenxin_core.ratelimit.estimate import estimate_cost
 from wenxin_core.types import ChatChunk, ChatCompletion, RateLimits, RerankResult, Usage
 from wenxin_core.wire.v2.errors import rate_limits_of
 
@@ -48,7 +48,7 @@ def reserve(
     """Hold the estimate of one attempt (waiting if need be), or nothing without a limiter."""
     if limiter is None:
         return None
-    cost = estimate(prepared, limiter.default_output_tokens)
+    cost = estimate_cost(prepared, limiter.default_output_tokens)
     return limiter.reserve(cost, max_wait=wait_bound(timeout))
 
 
@@ -60,7 +60,7 @@ async def areserve(
     """:func:`reserve` for async code."""
     if limiter is None:
         return None
-    cost = estimate(prepared, limiter.default_output_tokens)
+    cost = estimate_cost(prepared, limiter.default_output_tokens)
     return await limiter.areserve(cost, max_wait=wait_bound(timeout))
 
 

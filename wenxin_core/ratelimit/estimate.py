@@ -16,7 +16,7 @@ from typing import Any
 from wenxin_core.ratelimit.types import Cost
 from wenxin_core.wire import PreparedChat, PreparedPost
 
-__all__ = ["CHARS_PER_TOKEN", "estimate"]
+__all__ = ["CHARS_PER_TOKEN", "estimate_cost"]
 
 CHARS_PER_TOKEN = 2
 """Characters counted as one input token by the estimate."""
@@ -37,7 +37,7 @@ def _tokens(chars: int) -> int:
     return -(-chars // CHARS_PER_TOKEN)
 
 
-def estimate(prepared: PreparedChat | PreparedPost, default_output_tokens: int) -> Cost:
+def estimate_cost(prepared: PreparedChat | PreparedPost, default_output_tokens: int) -> Cost:
     """The cost to reserve for sending ``prepared`` once."""
     try:
         body = json.loads(prepared.body)
