@@ -24,7 +24,74 @@ SNIPPETS = re.findall(r"```python\n(.*?)```", TEXT, re.DOTALL)
 
 
 def test_readme_has_snippets() -> None:
-    assert len(SNIPPETS) >= 8
+    assert len(SNIPPETS) >= 14
+
+
+def _section(title: str) -> str:
+    """The README's ``## title`` section, up to the next ``## `` heading."""
+    start = TEXT.index(f"\n## {title}\n")
+    end = TEXT.find("\n## ", start + 1)
+    return TEXT[start : end if end != -1 else None]
+
+
+def test_readme_documents_tools_and_agents() -> None:
+    part = _section("Tool calling, structured output and agents")
+    for name in (
+        "bind_tools",
+        "with_structured_output",
+        "create_agent",
+        "chat_with_tools",
+        "predict_and_call",
+        "structured_predict",
+        "FunctionAgent",
+        "last_turn_user_only",
+        "ernie-4.5-turbo-32k",
+        "ernie-x1-turbo-32k",
+        "deepseek-v3.2",
+    ):
+        assert name in part, name
+    assert "continue after tool results" in part
+
+
+def test_readme_documents_embeddings_and_rerank() -> None:
+    part = _section("Embeddings and rerank: RAG on Qianfan")
+    for name in (
+        "WenxinEmbeddings",
+        "WenxinEmbedding(",
+        "WenxinRerank",
+        "truncate=True",
+        "at most 16",
+        "64 documents",
+        "1,600",
+        "4,096",
+        "384",
+        "tao-8k",
+        "relevance_score",
+        "node_postprocessors",
+        "client.embed(",
+        "client.rerank(",
+    ):
+        assert name in part, name
+
+
+def test_readme_documents_the_emulator_controls() -> None:
+    part = _section("The emulator, for your own tests")
+    for name in (
+        "script_tool_calls",
+        "set_stream_tool_arguments",
+        "--stream-tool-arguments",
+        "/v2/embeddings",
+        "/v2/rerank",
+        "embedding_calls",
+        "wenxin_emulator_env_iam",
+    ):
+        assert name in part, name
+
+
+def test_readme_keeps_the_benchmark_figures() -> None:
+    part = _section("Benchmarks")
+    assert part.count("\n| ") >= 25  # the five tables' rows
+    assert "ChatWenxin.invoke` vs `ChatOpenAI.invoke`" in part
 
 
 def test_readme_says_v1_is_gone_up_front() -> None:
