@@ -455,31 +455,59 @@ def _sanitize_foreign(exc: BaseException) -> None:
         exc.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in exc.args)
 
 
-def _holds_secret(value: object, depth: int = 0) -> bool:
-    """Whether a local variable holds a live secret in plain (bounded look, no ``SecretStr``)."""
+_OPAQUE = (
+    int,
+    float,
+    bool,
+    type(None),
+    type,
+    types.ModuleType,
+    types.FunctionType,
+    types.MethodType,
+    types.BuiltinFunctionType,
+    types.FrameType,
+    types.TracebackType,
+    httpx.Client,
+    httpx.AsyncClient,
+    httpx.BaseTransport,
+    httpx.AsyncBaseTransport,
+)
+"""What the leak check does not look into: scalars, code, and the live pools of a client."""
+
+
+def _holds_secret(value: object, depth: int = 0, seen: set[int] | None = None) -> bool:
+    """Whether a local variable reaches a live secret in plain (bounded walk, no ``SecretStr``).
+
+    Looks through strings and bytes, containers, requests and responses (and what they keep
+    inside, e.g. the transport's copy of the request headers) and objects' attributes, a few
+    levels deep; a ``SecretStr`` counts as safe.
+    """
     if isinstance(value, (str, bytes)):
         return contains_secret(value)
-    if isinstance(value, bytearray | memoryview):
+    if isinstance(value, (bytearray, memoryview)):
         return contains_secret(bytes(value))
-    if isinstance(value, httpx.Request):
-        return any(
-            name in value.headers and value.headers[name] != REDACTED for name in _SECRET_HEADERS
-        ) or contains_secret(str(value.url))
-    if isinstance(value, httpx.Response):
-        content = value.__dict__.get("_content")
-        return _holds_secret(value.__dict__.get("_request"), depth) or (
-            isinstance(content, bytes) and contains_secret(content)
-        )
-    if depth >= 3:
+    if depth >= 8 or isinstance(value, _OPAQUE) or type(value).__name__ == "SecretStr":
         return False
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return False
+    seen.add(id(value))
+    if isinstance(value, httpx.Request) and any(
+        name in value.headers and value.headers[name] != REDACTED for name in _SECRET_HEADERS
+    ):
+        return True
+    items: list[object]
     if isinstance(value, Mapping):
-        return any(
-            _holds_secret(k, depth + 1) or _holds_secret(v, depth + 1)
-            for k, v in list(value.items())[:256]
-        )
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return any(_holds_secret(item, depth + 1) for item in list(value)[:256])
-    return False
+        items = [v for pair in list(value.items())[:256] for v in pair]
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = list(value)[:256]
+    else:
+        state = getattr(value, "__dict__", None)
+        items = list(state.values())[:256] if isinstance(state, dict) else []
+        for slot in getattr(type(value), "__slots__", ()):
+            if isinstance(slot, str):
+                items.append(getattr(value, slot, None))
+    return any(_holds_secret(item, depth + 1, seen) for item in items)
 
 
 def _clear_leaky_frames(tb: types.TracebackType | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Generator, Iterator
 from types import TracebackType
 
+from wenxin_core.errors import WenxinError, scrub_error
 from wenxin_core.types import ChatChunk, Usage
 
 __all__ = ["AsyncChatStream", "ChatStream"]
@@ -57,7 +58,11 @@ class ChatStream(_Received, Iterator[ChatChunk]):
         return self
 
     def __next__(self) -> ChatChunk:
-        return self._record(next(self._chunks))
+        try:
+            return self._record(next(self._chunks))
+        except WenxinError as exc:  # the stream's frames are finished now: scrub what they hold
+            scrub_error(exc)
+            raise
 
     def close(self) -> None:
         """Stop reading and release the connection."""
@@ -86,7 +91,11 @@ class AsyncChatStream(_Received, AsyncIterator[ChatChunk]):
         return self
 
     async def __anext__(self) -> ChatChunk:
-        return self._record(await self._chunks.__anext__())
+        try:
+            return self._record(await self._chunks.__anext__())
+        except WenxinError as exc:  # the stream's frames are finished now: scrub what they hold
+            scrub_error(exc)
+            raise
 
     async def aclose(self) -> None:
         """Stop reading and release the connection."""
