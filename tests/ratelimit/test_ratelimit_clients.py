@@ -40,7 +40,7 @@ def _used(limiter: _Memory) -> list[int]:
 
 
 def test_chat_stream_embed_rerank_settle_to_the_reported_usage(server: EmulatorServer) -> None:
-    limiter = MemoryRateLimiter(requests=100, window=30)
+    limiter = MemoryRateLimiter(requests=100, window=30, smooth=False)
     with _client(server, limiter) as client:
         answer = client.chat(HELLO, max_output_tokens=50)
         assert answer.usage is not None
