@@ -86,6 +86,24 @@ def _add_v2_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="answer 429 *_rate_limit_exceeded once a quota is used up",
     )
+    parser.add_argument(
+        "--rate-tokens",
+        type=int,
+        metavar="N",
+        help="also a combined input+output token quota per window (429 tpm_rate_limit_exceeded)",
+    )
+    parser.add_argument(
+        "--rate-window",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="length of a quota window (default 60, as the service; shorter for fast tests)",
+    )
+    parser.add_argument(
+        "--shared-quota",
+        action="store_true",
+        help="one quota for every key (default: each API key / token has its own)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -164,11 +182,19 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         config.v2_api_keys = None
     elif args.v2_api_key:
         config.v2_api_keys = set(args.v2_api_key)
-    if args.rate_limits or args.enforce_rate_limits:
+    if args.rate_limits or args.enforce_rate_limits or args.rate_tokens or args.shared_quota:
         requests, input_tokens, output_tokens = args.rate_limits or (10000, 2000000, 1000000)
         config.rate_limits = RateLimits(
-            requests, input_tokens, output_tokens, enforce=args.enforce_rate_limits
+            requests,
+            input_tokens,
+            output_tokens,
+            enforce=args.enforce_rate_limits,
+            tokens=args.rate_tokens,
+            window=args.rate_window,
+            per_key=not args.shared_quota,
         )
+    elif args.rate_window != 60.0:
+        config.rate_limits = RateLimits(window=args.rate_window)
     if args.iam_key:
         config.iam_keys = dict(args.iam_key)
     return config

@@ -116,6 +116,10 @@ class RateLimits:
         output_tokens: output tokens per minute (``X-Ratelimit-Limit-Output-Tokens``).
         enforce: answer 429 ``rpm_rate_limit_exceeded`` / ``*_tpm_rate_limit_exceeded`` once a
             quota is used up (off by default: the headers only report).
+        tokens: input + output tokens per window, if set (429 ``tpm_rate_limit_exceeded``).
+        window: the window's length in seconds (60 like the service; shorter for fast tests).
+        per_key: each API key / bearer token has its own quota (as the service meters each
+            account); off: one quota for everybody.
 
     """
 
@@ -123,6 +127,9 @@ class RateLimits:
     input_tokens: int = 2000000
     output_tokens: int = 1000000
     enforce: bool = False
+    tokens: int | None = None
+    window: float = 60.0
+    per_key: bool = True
 
 
 @dataclass

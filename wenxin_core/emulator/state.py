@@ -22,7 +22,7 @@ from wenxin_core.emulator.config import (
 )
 from wenxin_core.emulator.scripts import Script, parse_scripted_calls, script_as_text
 from wenxin_core.emulator.v2.errors import V2Error
-from wenxin_core.emulator.v2.ratelimit import RateWindow
+from wenxin_core.emulator.v2.ratelimit import RateWindow, RateWindows, current_window
 
 __all__ = ["EmulatorState", "HttpStatusFault", "QianfanErrorFault", "TokenStatus"]
 
@@ -98,7 +98,7 @@ class EmulatorState:
         self.chunk_delay = self.config.chunk_delay
         self.usage_placement: UsagePlacement = self.config.usage_placement
         self.stream_tool_arguments: StreamToolArguments = self.config.stream_tool_arguments
-        self.rate_window = RateWindow(self.config.rate_limits)
+        self.rate_windows = RateWindows(self.config.rate_limits)
 
     # -- tokens ---------------------------------------------------------------------------------
     def issue_token(self) -> tuple[str, int]:
@@ -312,6 +312,11 @@ class EmulatorState:
                 "rerank_calls": self.rerank_calls,
             }
 
+    @property
+    def rate_window(self) -> RateWindow:
+        """The quota window of the request being served (per key; see ``RateLimits.per_key``)."""
+        return current_window(self.rate_windows)
+
     def reset(self) -> None:
         """Forget faults, scripts, records, counters, latencies, stream styles, rate window.
 
@@ -335,4 +340,4 @@ class EmulatorState:
             self.chunk_delay = self.config.chunk_delay
             self.usage_placement = self.config.usage_placement
             self.stream_tool_arguments = self.config.stream_tool_arguments
-        self.rate_window.reset()
+        self.rate_windows.reset()

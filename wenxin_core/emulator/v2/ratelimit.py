@@ -1,17 +1,22 @@
-"""The per-minute quota behind the ``X-Ratelimit-*`` headers (one fixed 60-second window)."""
+"""The quota behind the ``X-Ratelimit-*`` headers: fixed windows (60 s by default), one per key.
+
+Each API key or bearer token has its own window (:class:`RateWindows`), as the service meters
+each account and application. A refused request (429) does not count against the quota.
+"""
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 
 from wenxin_core.emulator.config import RateLimits
 from wenxin_core.emulator.responses import Headers
 
-__all__ = ["WINDOW_SECONDS", "RateWindow"]
+__all__ = ["WINDOW_SECONDS", "RateWindow", "RateWindows", "current_window"]
 
 WINDOW_SECONDS = 60.0
-"""How long a window lasts; the quota refills when it ends (the service: within 0-60 s)."""
+"""How long a window lasts by default; the quota refills when it ends (the service: 0-60 s)."""
 
 
 class RateWindow:
@@ -28,7 +33,7 @@ class RateWindow:
 
     def _roll(self) -> None:
         now = time.monotonic()
-        if now - self._start >= WINDOW_SECONDS:
+        if now - self._start >= self.limits.window:
             self._start = now
             self._requests = self._input = self._output = 0
 
@@ -40,11 +45,14 @@ class RateWindow:
             exhausted: str | None = None
             if self._requests >= limits.requests:
                 exhausted = "rpm_rate_limit_exceeded"
+            elif limits.tokens is not None and self._input + self._output >= limits.tokens:
+                exhausted = "tpm_rate_limit_exceeded"
             elif self._input >= limits.input_tokens:
                 exhausted = "input_tpm_rate_limit_exceeded"
             elif self._output >= limits.output_tokens:
                 exhausted = "output_tpm_rate_limit_exceeded"
-            self._requests += 1
+            if not (exhausted and limits.enforce):
+                self._requests += 1  # a refused request uses no quota
         return exhausted if limits.enforce else None
 
     def add_tokens(self, input_tokens: int, output_tokens: int) -> None:
@@ -87,3 +95,41 @@ class RateWindow:
         with self._lock:
             self._start = time.monotonic()
             self._requests = self._input = self._output = 0
+
+
+class RateWindows:
+    """One :class:`RateWindow` per key (API key or bearer token), made on first use."""
+
+    def __init__(self, limits: RateLimits) -> None:
+        """Windows for ``limits``, none made yet."""
+        self.limits = limits
+        self._lock = threading.Lock()
+        self._windows: dict[str, RateWindow] = {}
+
+    def for_key(self, key: str) -> RateWindow:
+        """The window of ``key`` (one shared window when ``limits.per_key`` is off)."""
+        name = key if self.limits.per_key else ""
+        with self._lock:
+            window = self._windows.get(name)
+            if window is None:
+                window = self._windows[name] = RateWindow(self.limits)
+            return window
+
+    def reset(self) -> None:
+        """Forget every window (each key starts afresh)."""
+        with self._lock:
+            self._windows.clear()
+
+
+_CURRENT: contextvars.ContextVar[RateWindow | None] = contextvars.ContextVar(
+    "wenxin_emulator_rate_window", default=None
+)
+
+
+def current_window(windows: RateWindows, key: str | None = None) -> RateWindow:
+    """The window of the request being served (``key`` selects and remembers it)."""
+    if key is not None:
+        window = windows.for_key(key)
+        _CURRENT.set(window)
+        return window
+    return _CURRENT.get() or windows.for_key("")

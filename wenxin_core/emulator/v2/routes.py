@@ -40,6 +40,7 @@ from wenxin_core.emulator.responses import (
 from wenxin_core.emulator.state import EmulatorState, HttpStatusFault
 from wenxin_core.emulator.v2.errors import V2Error
 from wenxin_core.emulator.v2.iam import bearer_token_response, check_appid, check_bearer
+from wenxin_core.emulator.v2.ratelimit import current_window
 from wenxin_core.emulator.v2.replies import plan_reply
 from wenxin_core.emulator.v2.responses import (
     DONE_FRAME,
@@ -67,6 +68,12 @@ class _Accepted:
 
 MODELS_CREATED = 1767225600
 """The ``created`` time every model of ``GET /v2/models`` shows (2026-01-01)."""
+
+
+def _quota_key(headers: dict[str, str]) -> str:
+    """Whose quota a request uses: its bearer key or token."""
+    value = headers.get("authorization", "")
+    return value[7:].strip() if value[:7].lower() == "bearer " else value.strip()
 
 
 class V2Routes:
@@ -209,7 +216,7 @@ class V2Routes:
         request_id = headers.get("x-request-id") or new_request_id()
         body = parse_json(raw)
         self._record(scope, headers, body, kind)
-        quota = state.rate_window.take_request()
+        quota = current_window(state.rate_windows, _quota_key(headers)).take_request()
         # Faults are taken when the request arrives, the latency applied afterwards.
         latency = state.latency
         fault = state.next_http_status()
