@@ -46,6 +46,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/langchain_adapter.py
 	$(BIN)/python bench/llama_index_adapter.py
 	$(BIN)/python bench/framework_floor.py
+	$(BIN)/python bench/tool_roundtrip.py
+	$(BIN)/python bench/embeddings.py
 
 emulator: $(STAMP)
 	$(BIN)/wenxin-emulator --port 8765
