@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 import httpx
 from pydantic import SecretStr
 
+from wenxin_core import jsonsafe
 from wenxin_core._http.limits import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_DECOMPRESSED_SIZE,
@@ -253,6 +253,12 @@ class ClientBase:
                 self.app_id = os.environ.get("QIANFAN_APP_ID") or None
         self.base_url = resolved_base.rstrip("/")
         self.auth = auth
+        if not (timeout is None or isinstance(timeout, (int, float, httpx.Timeout))) or (
+            isinstance(timeout, (int, float)) and (isinstance(timeout, bool) or timeout <= 0)
+        ):
+            raise WenxinValidationError(
+                "timeout", f"must be seconds above 0, an httpx.Timeout or None (got {timeout!r})"
+            )
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self.retry_policy = RetryPolicy(max_retries=max_retries)
         self.rate_limit = check_limiter(rate_limit)
@@ -365,11 +371,11 @@ class ClientBase:
         """The ids of a ``GET /models`` answer (OpenAI list shape), or its typed error."""
         error = self.wire.error_for_response(response, content)
         if error is not None:
-            raise error
+            raise scrub_error(error, response.request)
         try:
-            data = json.loads(content)["data"]
+            data = jsonsafe.loads(content)["data"]
             return [str(item["id"]) for item in data if isinstance(item, dict) and "id" in item]
-        except (ValueError, KeyError, TypeError, RecursionError):
+        except (ValueError, KeyError, TypeError):
             raise WenxinError(
                 "Unexpected answer to GET /models: not a model list",
                 status_code=response.status_code,

@@ -462,3 +462,9 @@ def test_error_table(status: int, code: str, cls: type[Exception], retried: bool
 def test_plain_text_format_is_not_sent_to_a_model_without_json_modes() -> None:
     assert "response_format" not in body_of("ernie-x1-turbo-32k", response_format={"type": "text"})
     assert body_of(response_format={"type": "text"})["response_format"] == {"type": "text"}
+
+
+@pytest.mark.parametrize("timeout", ["x", -1, 0, True])
+def test_a_bad_timeout_is_refused_at_construction(timeout: Any) -> None:
+    with pytest.raises(WenxinValidationError, match="timeout"):
+        WenxinClient("ernie-4.5-turbo-32k", api_key="k", timeout=timeout)
