@@ -98,19 +98,19 @@ def check_renamed(values: Mapping[str, object]) -> None:
 
 
 class CredentialFields(BaseModel):
-    """The credential and connection fields of a V2 service class, and their resolution.
+    """The credential and connection fields of every class of the adapter, and their resolution.
 
-    The fields, env rule and serialisation of :class:`~langchain_wenxin.ChatWenxin` (arguments win
-    entirely, else the environment's credentials of ``api``; secrets are ``SecretStr`` and
-    ``lc_secrets`` name their variables), for the classes that are served by V2 only
-    (embeddings, rerank): :meth:`core_connection` resolves them once into one auth (one token
-    cache) shared by the sync and the async client.
+    The fields, env rule and serialisation shared by :class:`~langchain_wenxin.ChatWenxin` and
+    the V2-only service classes (embeddings, rerank): arguments win entirely, else the
+    environment's credentials of :meth:`_credentials_api`; secrets are ``SecretStr`` and
+    ``lc_secrets`` names their variables. :meth:`core_connection` resolves them into one auth
+    (one token cache) shared by the sync and the async client.
     """
 
     api_key: SecretStr | None = None
     """V2: the console API Key (``QIANFAN_API_KEY``), sent as ``Authorization: Bearer``."""
     access_key: SecretStr | None = None
-    """The account's IAM Access Key (``QIANFAN_ACCESS_KEY``); mints V2 bearer tokens."""
+    """The account's IAM Access Key (``QIANFAN_ACCESS_KEY``); mints V2 tokens, signs V1 calls."""
     secret_key: SecretStr | None = None
     """The account's IAM Secret Key (``QIANFAN_SECRET_KEY``)."""
     qianfan_ak: SecretStr | None = None
@@ -124,7 +124,7 @@ class CredentialFields(BaseModel):
     iam_base_url: str | None = None
     """V2: where the IAM pair mints tokens; default ``QIANFAN_IAM_BASE_URL``, else Baidu's IAM."""
     base_url: str | None = None
-    """API base URL; default ``QIANFAN_BASE_URL``, else ``https://qianfan.baidubce.com/v2``."""
+    """API base URL; default ``QIANFAN_BASE_URL``, else Baidu's (``.../v2`` on V2)."""
 
     def __init__(self, **data: Any) -> None:
         """Build the object; a V1-era credential spelling or a core error raises its own class.
@@ -146,11 +146,21 @@ class CredentialFields(BaseModel):
         except WenxinError as exc:
             raise translate_error(exc) from None
 
+    def _credentials_api(self) -> Literal["v2", "v1"]:
+        """The interface whose credentials are read and resolved (``ChatWenxin``: its ``api``)."""
+        return "v2"
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """Secret fields and the environment variables ``loads`` reads them from."""
+        return secret_env_vars()
+
     @model_validator(mode="after")
     def _credentials_from_env(self) -> Self:
-        """No credential argument: take the V2 credentials the environment sets."""
+        """No credential argument: take the environment's credentials of the interface."""
         if all(getattr(self, name) is None for name in CREDENTIAL_FIELDS):
-            for name, value in credentials_from_env("v2").items():
+            # The core's rule: arguments win entirely, else the credentials come from env.
+            for name, value in credentials_from_env(self._credentials_api()).items():
                 object.__setattr__(self, name, value)
         return self
 
@@ -158,13 +168,13 @@ class CredentialFields(BaseModel):
         """A fresh auth for the credentials, the base URL and the app id (the core's rule).
 
         Raises:
-            MissingCredentialsError: no usable V2 credential (the core's error, naming both
-                APIs when only V1 credentials are there).
+            MissingCredentialsError: no usable credential of the interface (the core's error,
+                naming both APIs when only the other's credentials are there).
             WenxinValidationError: a malformed ``base_url`` or ``iam_base_url``.
 
         """
         credentials = Credentials.resolve(
-            api="v2",
+            api=self._credentials_api(),
             **{name: getattr(self, name) for name in CREDENTIAL_FIELDS},
             app_id=self.app_id,
             iam_base_url=self.iam_base_url,

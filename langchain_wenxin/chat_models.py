@@ -10,13 +10,10 @@ behind ``api="v1"``) and message normalisation are the core's.
 from __future__ import annotations
 
 import inspect
-import threading
 import warnings
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from typing import Any, Literal
 
-import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -25,18 +22,13 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 from typing_extensions import Self
 
+from langchain_wenxin._clients import CoreClients
 from langchain_wenxin._metadata import PROVIDER
 from langchain_wenxin._options import CALL_OPTIONS, MIN_TEMPERATURE, check_model_options
 from langchain_wenxin._replies import ai_message, generation_chunk
-from langchain_wenxin._settings import (
-    CREDENTIAL_FIELDS,
-    check_renamed,
-    credentials_from_env,
-    secret_env_vars,
-)
 from langchain_wenxin._structured import Method, structured_runnable
 from langchain_wenxin._tools import (
     ToolLike,
@@ -46,31 +38,14 @@ from langchain_wenxin._tools import (
     format_tools,
     tool_names,
 )
-from langchain_wenxin.errors import translate_error
+from langchain_wenxin.errors import core_errors_translated
 from langchain_wenxin.messages import convert_messages
-from wenxin_core import AsyncWenxinClient, WenxinClient
-from wenxin_core import errors as core_errors
-from wenxin_core.auth import Credentials, build_auth
 from wenxin_core.catalog import DEFAULT_MODEL, DEFAULT_V1_MODEL, ModelSpec, resolve_model
-from wenxin_core.ratelimit.base import RateLimiter
-from wenxin_core.request import DEFAULT_TIMEOUT
 
 __all__ = ["DEFAULT_MODEL", "DEFAULT_V1_MODEL", "MIN_TEMPERATURE", "ChatWenxin"]
 
-_init_lock = threading.Lock()
-"""Guards the lazy creation of an instance's auth and clients (cheap, held only once)."""
 
-
-@contextmanager
-def _core_errors_translated() -> Iterator[None]:
-    """Re-raise core errors as their LangChain-flavoured twins (same attributes and cause)."""
-    try:
-        yield
-    except core_errors.WenxinError as exc:
-        raise translate_error(exc) from exc.__cause__
-
-
-class ChatWenxin(BaseChatModel):
+class ChatWenxin(CoreClients, BaseChatModel):
     """Baidu Qianfan (文心千帆) chat models as a LangChain chat model.
 
     Qianfan V2 (``https://qianfan.baidubce.com/v2``, OpenAI-compatible) is the default; Baidu
@@ -124,7 +99,9 @@ class ChatWenxin(BaseChatModel):
                 print(chunk.content, end="")
 
     Errors are :mod:`langchain_wenxin.errors` classes: each subclasses the core's error and the
-    matching ``langchain_core.exceptions`` class (``ModelRateLimitError``...).
+    matching ``langchain_core.exceptions`` class (``ModelRateLimitError``...). The credential
+    fields and their rule are :class:`~langchain_wenxin._settings.CredentialFields`'s, the
+    connection fields and core clients :class:`~langchain_wenxin._clients.CoreClients`'s.
 
     """
 
@@ -137,31 +114,6 @@ class ChatWenxin(BaseChatModel):
     endpoint: str | None = None
     """V1 only: the endpoint suffix of a self-deployed V1 service."""
 
-    api_key: SecretStr | None = None
-    """V2: the console API Key (``QIANFAN_API_KEY``), sent as ``Authorization: Bearer``."""
-    access_key: SecretStr | None = None
-    """The account's IAM Access Key (``QIANFAN_ACCESS_KEY``)."""
-    secret_key: SecretStr | None = None
-    """The account's IAM Secret Key (``QIANFAN_SECRET_KEY``)."""
-    app_id: str | None = None
-    """V2: the application to bill (``QIANFAN_APP_ID``), sent as the ``appid`` header."""
-    iam_base_url: str | None = None
-    """V2: where the IAM pair mints tokens; default ``QIANFAN_IAM_BASE_URL``, else Baidu's IAM."""
-    qianfan_ak: SecretStr | None = None
-    """V1: the application's API Key (``QIANFAN_AK``)."""
-    qianfan_sk: SecretStr | None = None
-    """V1: the application's Secret Key (``QIANFAN_SK``)."""
-    access_token: SecretStr | None = None
-    """V1: a ready access token (``QIANFAN_ACCESS_TOKEN``)."""
-    base_url: str | None = None
-    """API base URL; default ``QIANFAN_BASE_URL``, else Baidu's (``.../v2`` on V2)."""
-
-    timeout: float | None = None
-    """Seconds per attempt; ``None``: the core's default (10 s connect, 300 s read)."""
-    max_retries: int = 2
-    """Retries after the first attempt, for transient failures."""
-    rate_limit: RateLimiter | None = Field(default=None, exclude=True)
-    """A :mod:`wenxin_core.ratelimit` limiter: requests and tokens budgeted per attempt."""
     overflow: Literal["truncate", "error"] = "truncate"
     """Over the model's input budget: drop the oldest turns (warning) or raise."""
 
@@ -194,36 +146,8 @@ class ChatWenxin(BaseChatModel):
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Model-specific body fields, sent as they are (checked by the core)."""
 
-    http_client: httpx.Client | None = Field(default=None, exclude=True)
-    """An ``httpx.Client`` for the sync calls (left open)."""
-    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
-    """An ``httpx.AsyncClient`` for the async calls (left open)."""
-
-    _auth: httpx.Auth | None = PrivateAttr(default=None)
-    _base: str | None = PrivateAttr(default=None)
-    _app_id: str | None = PrivateAttr(default=None)
-    _client: WenxinClient | None = PrivateAttr(default=None)
-    _async_client: AsyncWenxinClient | None = PrivateAttr(default=None)
     _spec_key: tuple[Any, ...] | None = PrivateAttr(default=None)
     _spec_value: ModelSpec | None = PrivateAttr(default=None)
-
-    def __init__(self, **data: Any) -> None:
-        """Build the model; a core error surfaces as its own class, not wrapped."""
-        try:
-            # Before pydantic: its errors quote the input, and this input holds a secret.
-            check_renamed(data)
-        except core_errors.WenxinError as exc:
-            raise translate_error(exc) from None
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            for error in exc.errors():
-                original = (error.get("ctx") or {}).get("error")
-                if isinstance(original, core_errors.WenxinError):
-                    raise translate_error(original) from None
-            raise
-        except core_errors.WenxinError as exc:
-            raise translate_error(exc) from None
 
     @model_validator(mode="before")
     @classmethod
@@ -242,13 +166,9 @@ class ChatWenxin(BaseChatModel):
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        """Resolve the model, check its options, read credentials from env when none is given."""
+        """Resolve the model and check its options (the credentials: ``CredentialFields``)."""
         spec = self._spec  # an unknown V1 name or a V2 endpoint fails here
         check_model_options(spec, self._option_values())
-        if all(getattr(self, name) is None for name in CREDENTIAL_FIELDS):
-            # The core's rule: arguments win entirely, else the credentials come from env.
-            for name, value in credentials_from_env(self.api).items():
-                object.__setattr__(self, name, value)
         if self.api == "v1" and self.max_tokens is not None and not spec.accepts_max_output_tokens:
             warnings.warn(
                 f"max_tokens={self.max_tokens} is not supported by {spec.name} (it has no "
@@ -340,11 +260,6 @@ class ChatWenxin(BaseChatModel):
         """The import path of this class: ``["langchain_wenxin", "chat_models"]``."""
         return ["langchain_wenxin", "chat_models"]
 
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        """Secret fields and the environment variables ``loads`` reads them from."""
-        return secret_env_vars()
-
     def _resolve_model_profile(self) -> ModelProfile | None:
         spec = self._spec
         if spec.api == "v1":
@@ -413,7 +328,7 @@ class ChatWenxin(BaseChatModel):
             WenxinValidationError: a value of the wrong shape.
 
         """
-        with _core_errors_translated():
+        with core_errors_translated():
             check_tool_options(self._spec, options)
 
     def bind_tools(
@@ -489,64 +404,26 @@ class ChatWenxin(BaseChatModel):
             ValueError: an unknown method, or no schema for a method that needs one.
 
         """
-        with _core_errors_translated():
+        with core_errors_translated():
             return structured_runnable(
                 self, schema, method=method, include_raw=include_raw, strict=strict, kwargs=kwargs
             )
 
     # -- the core clients ---------------------------------------------------------------
 
+    def _credentials_api(self) -> Literal["v2", "v1"]:
+        """The credentials read and resolved are those of ``api``."""
+        return self.api
+
     def _client_kwargs(self) -> dict[str, Any]:
-        """The core client's arguments, with one auth (one token cache) for both clients."""
-        if self._auth is None or self._base is None:
-            credentials = Credentials.resolve(
-                api=self.api,
-                **{name: getattr(self, name) for name in CREDENTIAL_FIELDS},
-                app_id=self.app_id,
-                iam_base_url=self.iam_base_url,
-                base_url=self.base_url,
-            )
-            self._auth = build_auth(credentials)
-            self._base, self._app_id = credentials.base_url, credentials.app_id
-        kwargs: dict[str, Any] = {
-            "api": self.api,
-            "auth": self._auth,
-            "base_url": self._base,
-            "timeout": DEFAULT_TIMEOUT if self.timeout is None else self.timeout,
-            "max_retries": self.max_retries,
-            "overflow": self.overflow,
-        }
-        if self.rate_limit is not None:
-            kwargs["rate_limit"] = self.rate_limit
-        if self._app_id is not None:
-            kwargs["app_id"] = self._app_id
+        """The core client's arguments: the connection's, then the model and its options."""
+        kwargs = super()._client_kwargs()
+        kwargs.update(model=self.model, api=self.api, overflow=self.overflow)
         if self.endpoint is not None:
             kwargs["endpoint"] = self.endpoint
         if self.capabilities:
             kwargs["capabilities"] = self.capabilities
         return kwargs
-
-    @property
-    def client(self) -> WenxinClient:
-        """The core's sync client (made on first use)."""
-        if self._client is None:
-            with _init_lock, _core_errors_translated():
-                if self._client is None:
-                    self._client = WenxinClient(
-                        self.model, http_client=self.http_client, **self._client_kwargs()
-                    )
-        return self._client
-
-    @property
-    def async_client(self) -> AsyncWenxinClient:
-        """The core's async client (made on first use; shares the sync client's auth)."""
-        if self._async_client is None:
-            with _init_lock, _core_errors_translated():
-                if self._async_client is None:
-                    self._async_client = AsyncWenxinClient(
-                        self.model, http_client=self.http_async_client, **self._client_kwargs()
-                    )
-        return self._async_client
 
     # -- translation --------------------------------------------------------------------
 
@@ -625,7 +502,7 @@ class ChatWenxin(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        with _core_errors_translated():
+        with core_errors_translated():
             args = self._call_args(stop, kwargs)
             completion = self.client.chat(convert_messages(messages, api=self.api), **args)
         return ChatResult(
@@ -639,7 +516,7 @@ class ChatWenxin(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        with _core_errors_translated():
+        with core_errors_translated():
             args = self._call_args(stop, kwargs)
             completion = await self.async_client.chat(
                 convert_messages(messages, api=self.api), **args
@@ -655,7 +532,7 @@ class ChatWenxin(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        with _core_errors_translated():
+        with core_errors_translated():
             args = self._call_args(stop, kwargs)
             label = self._label(args)
             with self.client.stream(convert_messages(messages, api=self.api), **args) as stream:
@@ -672,7 +549,7 @@ class ChatWenxin(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        with _core_errors_translated():
+        with core_errors_translated():
             args = self._call_args(stop, kwargs)
             label = self._label(args)
             stream = self.async_client.stream(convert_messages(messages, api=self.api), **args)
@@ -682,21 +559,6 @@ class ChatWenxin(BaseChatModel):
                     if run_manager:
                         await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
-
-    # -- lifecycle ----------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close the sync client's own connections (an injected ``http_client`` stays open)."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-
-    async def aclose(self) -> None:
-        """Close both clients' own connections (injected httpx clients stay open)."""
-        self.close()
-        if self._async_client is not None:
-            await self._async_client.aclose()
-            self._async_client = None
 
 
 # LangChain inspects the signature of ``_generate``/``_agenerate`` on every call to see whether

@@ -8,10 +8,13 @@ themselves (every class here is a :class:`WenxinError`; the validation errors ar
 which read ``is_retryable``) both see what :class:`~langchain_wenxin.ChatWenxin` raises.
 :func:`translate_error` turns a caught core error into its twin, keeping every attribute
 (``error_code``, ``request_id``, ``retry_after``, ``rate_limits``, ``partial_text``, ...), the
-message, the ``__cause__`` and the traceback.
+message, the ``__cause__`` and the traceback; :func:`core_errors_translated` does it for a block.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from langchain_core import exceptions as lc
 
@@ -40,6 +43,7 @@ __all__ = [
     "WenxinError",
     "WenxinTimeoutError",
     "WenxinValidationError",
+    "core_errors_translated",
     "translate_error",
 ]
 
@@ -188,3 +192,12 @@ def translate_error(err: BaseException) -> BaseException:
     twin.__context__ = err.__context__
     twin.__suppress_context__ = err.__suppress_context__
     return twin.with_traceback(err.__traceback__)
+
+
+@contextmanager
+def core_errors_translated() -> Iterator[None]:
+    """Re-raise core errors as their LangChain-flavoured twins (same attributes and cause)."""
+    try:
+        yield
+    except core.WenxinError as exc:
+        raise translate_error(exc) from exc.__cause__

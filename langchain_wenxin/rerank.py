@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any
 
 from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
 from pydantic import Field, field_validator
 
-from langchain_wenxin.embeddings import WenxinServiceBase, core_errors_translated
+from langchain_wenxin._service import WenxinServiceBase
+from langchain_wenxin.errors import core_errors_translated
 from wenxin_core.types import RerankItem, RerankResult
 from wenxin_core.vector_catalog import DEFAULT_RERANK_MODEL, RerankSpec, resolve_rerank_model
 
@@ -63,16 +63,6 @@ class WenxinRerank(WenxinServiceBase, BaseDocumentCompressor):
     """How many documents to return, best first; ``None``: all of them."""
     truncate: bool = False
     """Cut over-long documents and queries to the model's limits instead of raising."""
-
-    def __init__(self, **data: Any) -> None:
-        """Build the object; a bad model id or a V1-era credential spelling raises a typed error.
-
-        Raises:
-            WenxinValidationError: a malformed model id, or ``iam_secret_key`` and the other
-                V1-era credential keywords (named, their value never shown).
-
-        """
-        super().__init__(**data)
 
     @field_validator("model")
     @classmethod
