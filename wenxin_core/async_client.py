@@ -31,6 +31,7 @@ from wenxin_core._http.body import aiter_body, read_body
 from wenxin_core._http.deadline import AsyncBody, Deadline
 from wenxin_core._http.errors import attempt_error, stream_failure
 from wenxin_core._http.limits import DEFAULT_HEADERS
+from wenxin_core._http.reuse import aforget_if_leftover
 from wenxin_core.errors import WenxinError, scrub_error
 from wenxin_core.messages import MessageLike
 from wenxin_core.pools import LoopPools
@@ -476,6 +477,7 @@ class AsyncWenxinClient(ClientBase):
         finally:
             await raw.aclose()
             await response.aclose()
+            await aforget_if_leftover(response)
             if tickets[0] is not None:
                 final = chunks[-1] if chunks and chunks[-1].is_final else None
                 await ratelimit.asettle(tickets[0], final, response)

@@ -26,6 +26,7 @@ from wenxin_core._http.body import iter_body, read_body_sync
 from wenxin_core._http.deadline import Deadline, SyncBody
 from wenxin_core._http.errors import attempt_error, stream_failure
 from wenxin_core._http.limits import DEFAULT_HEADERS
+from wenxin_core._http.reuse import forget_if_leftover
 from wenxin_core.errors import WenxinError, scrub_error
 from wenxin_core.messages import MessageLike
 from wenxin_core.ratelimit import engine as ratelimit
@@ -366,6 +367,7 @@ class WenxinClient(ClientBase):
             raise
         finally:
             response.close()
+            forget_if_leftover(response)
             if tickets[0] is not None:
                 final = chunks[-1] if chunks and chunks[-1].is_final else None
                 ratelimit.settle(tickets[0], final, response)

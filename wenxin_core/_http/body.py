@@ -15,6 +15,7 @@ import httpx
 
 from wenxin_core._http.errors import ResponseTooLargeError, WenxinProtocolError
 from wenxin_core._http.limits import DEFAULT_MAX_DECOMPRESSED_SIZE
+from wenxin_core._http.reuse import aforget_if_leftover, forget_if_leftover
 
 __all__ = [
     "Inflater",
@@ -87,9 +88,15 @@ def inflater_for(response: httpx.Response, limit: int) -> Inflater | None:
     """The decoder for ``response``'s body, ``None`` for an identity body.
 
     Raises:
-        WenxinProtocolError: a content coding we never asked for (br, zstd, stacked codings).
+        WenxinProtocolError: a content coding we never asked for (br, zstd, stacked codings),
+            or an HTTP 101 (a protocol switch nobody asked for).
 
     """
+    if response.status_code == 101:
+        raise WenxinProtocolError(
+            "The server switched protocols (HTTP 101) though no upgrade was asked for",
+            status_code=101,
+        )
     coding = content_coding(response)
     if not coding or coding == "identity":
         return None
@@ -163,6 +170,7 @@ async def read_body(response: httpx.Response, limit: int = DEFAULT_MAX_DECOMPRES
             parts.append(inflater.flush())
     finally:
         await response.aclose()
+        await aforget_if_leftover(response)
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
@@ -195,4 +203,5 @@ def read_body_sync(response: httpx.Response, limit: int = DEFAULT_MAX_DECOMPRESS
         parts = list(iter_body(response, limit))
     finally:
         response.close()
+        forget_if_leftover(response)
     return parts[0] if len(parts) == 1 else b"".join(parts)

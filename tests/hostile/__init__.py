@@ -1,0 +1,1 @@
+"""Behaviour-level tests of the HTTP layer against a hostile server of our own."""
