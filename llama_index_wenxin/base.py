@@ -8,12 +8,10 @@ typed errors are the core's.
 
 from __future__ import annotations
 
-import copy
 import inspect
 from collections.abc import AsyncGenerator, Generator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-import httpx
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
@@ -25,7 +23,7 @@ from llama_index.core.base.llms.types import (
     LLMMetadata,
     MessageRole,
 )
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
+from llama_index.core.bridge.pydantic import Field, PrivateAttr
 from llama_index.core.instrumentation.events.llm import (
     LLMStructuredPredictEndEvent,
     LLMStructuredPredictStartEvent,
@@ -40,15 +38,8 @@ from llama_index.core.types import BasePydanticProgram, Model
 from llama_index_instrumentation import get_dispatcher
 from pydantic import AliasChoices
 
-from llama_index_wenxin.clients import ClientPair
+from llama_index_wenxin._service import ConnectionFields
 from llama_index_wenxin.config import check_options, client_options, resolve_spec
-from llama_index_wenxin.credentials import (
-    CREDENTIAL_FIELDS,
-    credential_arguments,
-    env_credentials,
-    refuse_renamed,
-    secret_field,
-)
 from llama_index_wenxin.messages import to_wire_messages
 from llama_index_wenxin.metadata import context_window_for, default_num_output
 from llama_index_wenxin.options import FIELD_OPTIONS, default_options, request_options
@@ -62,7 +53,6 @@ from llama_index_wenxin.tools import (
     tool_selections,
 )
 from wenxin_core.catalog import DEFAULT_MODEL, DEFAULT_V1_MODEL, Api, ModelSpec
-from wenxin_core.ratelimit.base import RateLimiter
 
 if TYPE_CHECKING:
     from llama_index.core.program.utils import FlexibleModel
@@ -70,15 +60,10 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_MODEL", "DEFAULT_V1_MODEL", "Wenxin"]
 
-_SHARED_ON_COPY = frozenset(
-    {"callback_manager", "rate_limiter", "http_client", "async_http_client", "output_parser"}
-)
-"""Fields a deep copy shares with the original instead of copying."""
-
 dispatcher = get_dispatcher(__name__)
 
 
-class Wenxin(FunctionCallingLLM):
+class Wenxin(ConnectionFields, FunctionCallingLLM):
     """A Baidu Qianfan (文心千帆) chat model: the ERNIE family, DeepSeek, Qwen3... or a service.
 
     Qianfan V2 (``https://qianfan.baidubce.com/v2``, OpenAI-compatible) is the default;
@@ -130,6 +115,11 @@ class Wenxin(FunctionCallingLLM):
 
     """
 
+    _shared_on_copy: ClassVar[frozenset[str]] = frozenset(
+        {"callback_manager", "rate_limiter", "http_client", "async_http_client", "output_parser"}
+    )
+    """Fields a deep copy shares with the original instead of copying."""
+
     model: str | None = Field(
         default=None,
         description=f"V2 model id or deployed service name (default {DEFAULT_MODEL!r}); on V1 "
@@ -140,42 +130,6 @@ class Wenxin(FunctionCallingLLM):
         default=None,
         description="V1 only: endpoint suffix of a self-deployed service, or of a deployment "
         "of the catalog model given as model.",
-    )
-    api_key: SecretStr | None = secret_field("V2 console API Key (env QIANFAN_API_KEY).")
-    access_key: SecretStr | None = secret_field(
-        "Account IAM Access Key (env QIANFAN_ACCESS_KEY): mints V2 tokens, signs V1 requests."
-    )
-    secret_key: SecretStr | None = secret_field(
-        "Account IAM Secret Key (env QIANFAN_SECRET_KEY), with access_key."
-    )
-    qianfan_ak: SecretStr | None = secret_field("V1 only: application API Key (env QIANFAN_AK).")
-    qianfan_sk: SecretStr | None = secret_field("V1 only: application Secret Key (env QIANFAN_SK).")
-    access_token: SecretStr | None = secret_field(
-        "V1 only: a ready access token (env QIANFAN_ACCESS_TOKEN)."
-    )
-    app_id: str | None = Field(
-        default=None, description="V2 application id sent as the appid header (QIANFAN_APP_ID)."
-    )
-    iam_base_url: str | None = Field(
-        default=None,
-        description="IAM host minting V2 tokens from access_key/secret_key "
-        "(env QIANFAN_IAM_BASE_URL, default https://iam.bj.baidubce.com).",
-    )
-    base_url: str | None = Field(
-        default=None,
-        description="Service base URL (env QIANFAN_BASE_URL; default "
-        "https://qianfan.baidubce.com/v2, or https://aip.baidubce.com on V1).",
-    )
-    timeout: float | None = Field(
-        default=None,
-        gt=0,
-        description="Per-attempt timeout in seconds; None keeps the core's default.",
-    )
-    max_retries: int = Field(default=2, ge=0, description="Retries of retryable failures.")
-    rate_limit: RateLimiter | None = Field(
-        default=None,
-        exclude=True,
-        description="A wenxin_core.ratelimit limiter: requests and tokens budgeted per attempt.",
     )
     overflow: Literal["truncate", "error"] = Field(
         default="truncate",
@@ -214,18 +168,8 @@ class Wenxin(FunctionCallingLLM):
     num_output: int | None = Field(
         default=None, gt=0, description="Override of the output budget reserved in prompts."
     )
-    http_client: httpx.Client | None = Field(
-        default=None, exclude=True, repr=False, description="An httpx.Client to send requests."
-    )
-    async_http_client: httpx.AsyncClient | None = Field(
-        default=None,
-        exclude=True,
-        repr=False,
-        description="An httpx.AsyncClient to send async requests.",
-    )
 
     _spec: ModelSpec = PrivateAttr()
-    _clients: ClientPair = PrivateAttr()
     _payload: tuple[tuple[int | None, ...], dict[str, Any]] | None = PrivateAttr(default=None)
 
     def __init__(self, **data: Any) -> None:
@@ -242,39 +186,17 @@ class Wenxin(FunctionCallingLLM):
             UnsupportedParameterError: a sampling option the model does not accept.
 
         """
-        refuse_renamed(data)
         super().__init__(**data)
         if self.model is None and (self.api == "v2" or self.endpoint is None):
             self.model = DEFAULT_MODEL if self.api == "v2" else DEFAULT_V1_MODEL
         self._spec = resolve_spec(self.model, self.endpoint, self.api, self.capabilities)
-        given = credential_arguments({name: getattr(self, name) for name in CREDENTIAL_FIELDS})
-        if not given:  # the core's rule: no argument given, every credential from the env
-            for name, value in env_credentials().items():
-                setattr(self, name, value)
-        self._clients = ClientPair(
+        self._connect(
             self.model if self.api == "v2" or self.model else None,
-            client_options(self, given),
-            http_client=self.http_client,
-            async_http_client=self.async_http_client,
+            client_options(self, self._credentials_given()),
         )
         check_options(
             self._spec, self._default_options(), self._clients.sync, self.additional_kwargs
         )
-
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Wenxin:
-        """A deep copy of the configuration that shares the HTTP clients and callbacks.
-
-        The core clients (connection pools, token cache, locks) cannot be copied and need not
-        be: they are thread-safe and hold no per-conversation state.
-        """
-        values: dict[str, Any] = {}
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            values[name] = value if name in _SHARED_ON_COPY else copy.deepcopy(value, memo)
-        clone = type(self).model_construct(**values)
-        clone._spec = self._spec
-        clone._clients = self._clients
-        return clone
 
     @classmethod
     def class_name(cls) -> str:
@@ -662,16 +584,6 @@ class Wenxin(FunctionCallingLLM):
                 output_cls, prompt, llm_kwargs, **prompt_args
             )
         return await program.astream_call(llm_kwargs=llm_kwargs, **prompt_args)
-
-    # -- lifecycle ------------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close the HTTP clients this model created (not those passed in)."""
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close the sync and async HTTP clients this model created."""
-        await self._clients.aclose()
 
 
 def _precompute_span_signatures(cls: type, names: tuple[str, ...]) -> None:

@@ -3,30 +3,21 @@
 The class only translates between LlamaIndex and :mod:`wenxin_core`: the core checks the texts,
 sends them (calls of at most 16 texts; ``tao-8k``: 1) and owns auth, retries and the typed
 errors. LlamaIndex's own batching is set to the model's call size, so each of its embedding
-events is one HTTP call. :class:`WenxinServiceFields` holds what ``WenxinEmbedding`` and
+events is one HTTP call. :class:`~llama_index_wenxin._service.WenxinServiceFields` (re-exported
+here for imports that predate its module) holds what ``WenxinEmbedding`` and
 :class:`~llama_index_wenxin.rerank.WenxinRerank` share with ``Wenxin``: the credential fields,
 their environment rule and the core clients.
 """
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
-import httpx
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
-from llama_index.core.bridge.pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+from llama_index.core.bridge.pydantic import Field, PrivateAttr
 
-from llama_index_wenxin.clients import ClientPair
-from llama_index_wenxin.credentials import (
-    CREDENTIAL_FIELDS,
-    credential_arguments,
-    env_credentials,
-    refuse_renamed,
-    secret_field,
-)
+from llama_index_wenxin._service import WenxinServiceFields
 from wenxin_core._base import EMBED_CONCURRENCY
-from wenxin_core.ratelimit.base import RateLimiter
 from wenxin_core.vector_catalog import (
     DEFAULT_EMBEDDING_MODEL,
     EmbeddingSpec,
@@ -35,112 +26,6 @@ from wenxin_core.vector_catalog import (
 from wenxin_core.wire.v2.vectors import embedding_batches
 
 __all__ = ["DEFAULT_EMBEDDING_MODEL", "WenxinEmbedding", "WenxinServiceFields"]
-
-_SHARED_ON_COPY = frozenset({"callback_manager", "http_client", "async_http_client"})
-"""Fields a deep copy shares with the original instead of copying."""
-
-
-class WenxinServiceFields(BaseModel):
-    """The credential and connection fields of a V2 service class, and its core clients.
-
-    The fields and rule of :class:`~llama_index_wenxin.Wenxin` on V2: when any credential is an
-    argument only the arguments count, else every credential comes from the environment
-    (``QIANFAN_API_KEY``, or ``QIANFAN_ACCESS_KEY`` / ``QIANFAN_SECRET_KEY``). Secrets are
-    ``SecretStr`` fields that no repr, ``to_dict`` or error shows. The core clients are built at
-    construction (a bad configuration fails there) and share one auth (one token cache).
-    """
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    api_key: SecretStr | None = secret_field("V2 console API Key (env QIANFAN_API_KEY).")
-    access_key: SecretStr | None = secret_field(
-        "Account IAM Access Key (env QIANFAN_ACCESS_KEY): mints V2 bearer tokens."
-    )
-    secret_key: SecretStr | None = secret_field(
-        "Account IAM Secret Key (env QIANFAN_SECRET_KEY), with access_key."
-    )
-    qianfan_ak: SecretStr | None = secret_field("V1 only (refused here): env QIANFAN_AK.")
-    qianfan_sk: SecretStr | None = secret_field("V1 only (refused here): env QIANFAN_SK.")
-    access_token: SecretStr | None = secret_field(
-        "V1 only (refused here): env QIANFAN_ACCESS_TOKEN."
-    )
-    app_id: str | None = Field(
-        default=None, description="V2 application id sent as the appid header (QIANFAN_APP_ID)."
-    )
-    iam_base_url: str | None = Field(
-        default=None,
-        description="IAM host minting V2 tokens from access_key/secret_key "
-        "(env QIANFAN_IAM_BASE_URL, default https://iam.bj.baidubce.com).",
-    )
-    base_url: str | None = Field(
-        default=None,
-        description="Service base URL (env QIANFAN_BASE_URL; default "
-        "https://qianfan.baidubce.com/v2).",
-    )
-    timeout: float | None = Field(
-        default=None, gt=0, description="Per-attempt timeout in seconds; None: the core's."
-    )
-    max_retries: int = Field(default=2, ge=0, description="Retries of retryable failures.")
-    rate_limit: RateLimiter | None = Field(
-        default=None,
-        exclude=True,
-        description="A wenxin_core.ratelimit limiter: requests and tokens budgeted per call.",
-    )
-    http_client: httpx.Client | None = Field(
-        default=None, exclude=True, repr=False, description="An httpx.Client to send requests."
-    )
-    async_http_client: httpx.AsyncClient | None = Field(
-        default=None,
-        exclude=True,
-        repr=False,
-        description="An httpx.AsyncClient to send async requests.",
-    )
-
-    _clients: ClientPair = PrivateAttr()
-
-    def __init__(self, **data: Any) -> None:
-        """Validate the fields, then resolve the credentials and build the core clients.
-
-        Raises:
-            MissingCredentialsError: no usable V2 credential in the arguments or the
-                environment (V1-only credentials are named beside the V2 ones).
-            WenxinValidationError: a V1-era credential keyword (``iam_secret_key``...), or a
-                malformed ``base_url``.
-
-        """
-        refuse_renamed(data)
-        super().__init__(**data)
-        given = credential_arguments({name: getattr(self, name) for name in CREDENTIAL_FIELDS})
-        if not given:  # the core's rule: no argument given, every credential from the env
-            for name, value in env_credentials().items():
-                setattr(self, name, value)
-        options: dict[str, Any] = {"api": "v2", **given, "max_retries": self.max_retries}
-        for name in ("app_id", "iam_base_url", "base_url", "timeout", "rate_limit"):
-            options[name] = getattr(self, name)
-        self._clients = ClientPair(
-            None,
-            options,
-            http_client=self.http_client,
-            async_http_client=self.async_http_client,
-        )
-
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Any:
-        """A deep copy of the configuration that shares the core clients and HTTP clients."""
-        values: dict[str, Any] = {}
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            values[name] = value if name in _SHARED_ON_COPY else copy.deepcopy(value, memo)
-        clone = type(self).model_construct(**values)
-        clone._clients = self._clients
-        return clone
-
-    def close(self) -> None:
-        """Close the sync client's own connections (a caller's httpx client stays open)."""
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close both clients' own connections (a caller's httpx clients stay open)."""
-        await self._clients.aclose()
 
 
 class WenxinEmbedding(WenxinServiceFields, BaseEmbedding):
@@ -200,12 +85,6 @@ class WenxinEmbedding(WenxinServiceFields, BaseEmbedding):
         self._spec = resolve_embedding_model(self.model_name)
         self.model_name = self._spec.name
         self.embed_batch_size = min(self.embed_batch_size, self._spec.batch_size)
-
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Any:
-        """A deep copy that shares the core clients (see :class:`WenxinServiceFields`)."""
-        clone = super().__deepcopy__(memo)
-        clone._spec = self._spec
-        return clone
 
     @classmethod
     def class_name(cls) -> str:

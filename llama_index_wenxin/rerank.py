@@ -20,7 +20,7 @@ from llama_index.core.postprocessor.types import BaseNodePostprocessor
 from llama_index.core.schema import MetadataMode, NodeWithScore, QueryBundle
 from llama_index_instrumentation import get_dispatcher
 
-from llama_index_wenxin.embeddings import WenxinServiceFields
+from llama_index_wenxin._service import WenxinServiceFields
 from wenxin_core.types import RerankResult
 from wenxin_core.vector_catalog import DEFAULT_RERANK_MODEL, RerankSpec, resolve_rerank_model
 
@@ -73,12 +73,6 @@ class WenxinRerank(WenxinServiceFields, BaseNodePostprocessor):
         super().__init__(**data)
         self._spec = resolve_rerank_model(self.model)
         self.model = self._spec.name
-
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Any:
-        """A deep copy that shares the core clients (see :class:`WenxinServiceFields`)."""
-        clone = super().__deepcopy__(memo)
-        clone._spec = self._spec
-        return clone
 
     @classmethod
     def class_name(cls) -> str:
