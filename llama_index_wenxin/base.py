@@ -44,7 +44,7 @@ from llama_index_wenxin.messages import to_wire_messages
 from llama_index_wenxin.metadata import context_window_for, default_num_output
 from llama_index_wenxin.options import FIELD_OPTIONS, default_options, request_options
 from llama_index_wenxin.responses import chat_response, to_completion_response
-from llama_index_wenxin.streaming import StreamState
+from llama_index_wenxin.streaming import StreamState, amapped, mapped
 from llama_index_wenxin.structured import ResponseFormatProgram, structured_method
 from llama_index_wenxin.tools import (
     check_continuation,
@@ -61,6 +61,24 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_MODEL", "DEFAULT_V1_MODEL", "Wenxin"]
 
 dispatcher = get_dispatcher(__name__)
+
+
+def _structured_started(
+    output_cls: type[Model], prompt: PromptTemplate, prompt_args: dict[str, Any]
+) -> None:
+    """Fire LlamaIndex's structured-predict start event (our own programs' path)."""
+    dispatcher.event(
+        LLMStructuredPredictStartEvent(
+            output_cls=output_cls, template=prompt, template_args=prompt_args
+        )
+    )
+
+
+def _structured_ended(result: Model | list[Model]) -> Model:
+    """Fire the structured-predict end event for ``result`` (one object) and return it."""
+    assert not isinstance(result, list)
+    dispatcher.event(LLMStructuredPredictEndEvent(output=result))
+    return result
 
 
 class Wenxin(ConnectionFields, FunctionCallingLLM):
@@ -318,12 +336,7 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
     ) -> CompletionResponseGen:
         """Stream the answer to ``prompt``; the last response carries the final usage."""
         responses = self._stream_chat(self._prompt_messages(prompt, formatted), **kwargs)
-
-        def gen() -> Generator[CompletionResponse, None, None]:
-            for response in responses:
-                yield to_completion_response(response)
-
-        return gen()
+        return mapped(responses, to_completion_response)
 
     @llm_chat_callback()
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
@@ -351,12 +364,7 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
     ) -> CompletionResponseAsyncGen:
         """Async :meth:`stream_complete`."""
         responses = await self._astream_chat(self._prompt_messages(prompt, formatted), **kwargs)
-
-        async def gen() -> AsyncGenerator[CompletionResponse, None]:
-            async for response in responses:
-                yield to_completion_response(response)
-
-        return gen()
+        return amapped(responses, to_completion_response)
 
     # -- tool calling (FunctionCallingLLM) ------------------------------------------------
 
@@ -447,12 +455,7 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
         )
         if allow_parallel_tool_calls:
             return responses
-
-        def gen() -> Generator[ChatResponse, None, None]:
-            for response in responses:
-                yield keep_first_tool_call(response)
-
-        return gen()
+        return mapped(responses, keep_first_tool_call)
 
     async def astream_chat_with_tools(
         self,
@@ -476,12 +479,7 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
         )
         if allow_parallel_tool_calls:
             return responses
-
-        async def gen() -> AsyncGenerator[ChatResponse, None]:
-            async for response in responses:
-                yield keep_first_tool_call(response)
-
-        return gen()
+        return amapped(responses, keep_first_tool_call)
 
     # -- structured output ----------------------------------------------------------------
 
@@ -523,15 +521,8 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
                 output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
             )
             return own
-        dispatcher.event(
-            LLMStructuredPredictStartEvent(
-                output_cls=output_cls, template=prompt, template_args=prompt_args
-            )
-        )
-        result = program(llm_kwargs=llm_kwargs, **prompt_args)
-        assert not isinstance(result, list)
-        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
-        return result
+        _structured_started(output_cls, prompt, prompt_args)
+        return _structured_ended(program(llm_kwargs=llm_kwargs, **prompt_args))
 
     async def astructured_predict(
         self,
@@ -547,15 +538,8 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
                 output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
             )
             return own
-        dispatcher.event(
-            LLMStructuredPredictStartEvent(
-                output_cls=output_cls, template=prompt, template_args=prompt_args
-            )
-        )
-        result = await program.acall(llm_kwargs=llm_kwargs, **prompt_args)
-        assert not isinstance(result, list)
-        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
-        return result
+        _structured_started(output_cls, prompt, prompt_args)
+        return _structured_ended(await program.acall(llm_kwargs=llm_kwargs, **prompt_args))
 
     def _structured_stream_call(
         self,

@@ -6,19 +6,38 @@ Each chunk gives one response: ``delta`` is the chunk's text, the message holds 
 chunk is flagged, its safety ``flag`` and ``ban_round``. The final chunk's response carries the
 whole answer's metadata (:func:`~llama_index_wenxin.responses.answer_kwargs`): the usage is there
 once, and its ``raw["usage"]`` is the stream's final usage, which is what ``TokenCountingHandler``
-reads.
+reads. :func:`mapped` and :func:`amapped` turn each response of a stream into another (a
+completion response, a response keeping only its first tool call), lazily as LlamaIndex expects.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
+from typing import Any, TypeVar
 
 from llama_index.core.base.llms.types import ChatResponse
 
 from llama_index_wenxin.responses import answer_kwargs, assistant_message, usage_dict
 from wenxin_core.types import ChatChunk, ToolCall
 
-__all__ = ["StreamState"]
+__all__ = ["StreamState", "amapped", "mapped"]
+
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
+
+
+def mapped(responses: Iterator[_In], convert: Callable[[_In], _Out]) -> Generator[_Out, None, None]:
+    """Yield ``convert(response)`` for each response of ``responses``, as they come."""
+    for response in responses:
+        yield convert(response)
+
+
+async def amapped(
+    responses: AsyncIterator[_In], convert: Callable[[_In], _Out]
+) -> AsyncGenerator[_Out, None]:
+    """Yield ``convert(response)`` for each response of the async ``responses``, as they come."""
+    async for response in responses:
+        yield convert(response)
 
 
 class StreamState:
