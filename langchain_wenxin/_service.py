@@ -7,8 +7,6 @@ object: the secrets stay out of ``dumps`` (``lc_secrets`` names their variables)
 
 from __future__ import annotations
 
-from typing import Any
-
 from langchain_core.load.serializable import Serializable
 from pydantic import ConfigDict, Field
 
@@ -30,16 +28,6 @@ class WenxinServiceBase(CoreClients, Serializable):
 
     max_retries: int = Field(default=2, ge=0)
     """Retries after the first attempt, for transient failures."""
-
-    def __init__(self, **data: Any) -> None:
-        """Build the object; a bad model id or a V1-era credential spelling raises a typed error.
-
-        Raises:
-            WenxinValidationError: a malformed model id, or ``iam_secret_key`` and the other
-                V1-era credential keywords (named, their value never shown).
-
-        """
-        super().__init__(**data)
 
     @classmethod
     def is_lc_serializable(cls) -> bool:

@@ -149,6 +149,12 @@ class ChatWenxin(CoreClients, BaseChatModel):
     _spec_key: tuple[Any, ...] | None = PrivateAttr(default=None)
     _spec_value: ModelSpec | None = PrivateAttr(default=None)
 
+    # Declared here, not only in CredentialFields: each pydantic class gets a type-checker
+    # __init__ made from its fields unless it declares one, and ``**data: Any`` is the contract.
+    def __init__(self, **data: Any) -> None:
+        """Build the model; a core error surfaces as its own class, not wrapped."""
+        super().__init__(**data)
+
     @model_validator(mode="before")
     @classmethod
     def _build_extra(cls, values: Any) -> Any:

@@ -11,6 +11,8 @@ predate its module).
 
 from __future__ import annotations
 
+from typing import Any
+
 from langchain_core.embeddings import Embeddings
 from pydantic import Field, field_validator
 
@@ -66,6 +68,18 @@ class WenxinEmbeddings(WenxinServiceBase, Embeddings):
     """The embedding model id (``DEFAULT_EMBEDDING_MODEL``: ``"embedding-v1"``)."""
     truncate: bool = False
     """Cut over-long texts to the model's limit instead of raising."""
+
+    # Declared here, not only in CredentialFields: each pydantic class gets a type-checker
+    # __init__ made from its fields unless it declares one, and ``**data: Any`` is the contract.
+    def __init__(self, **data: Any) -> None:
+        """Build the object; a bad model id or a V1-era credential spelling raises a typed error.
+
+        Raises:
+            WenxinValidationError: a malformed model id, or ``iam_secret_key`` and the other
+                V1-era credential keywords (named, their value never shown).
+
+        """
+        super().__init__(**data)
 
     @field_validator("model")
     @classmethod

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Any
 
 from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
@@ -63,6 +64,18 @@ class WenxinRerank(WenxinServiceBase, BaseDocumentCompressor):
     """How many documents to return, best first; ``None``: all of them."""
     truncate: bool = False
     """Cut over-long documents and queries to the model's limits instead of raising."""
+
+    # Declared here, not only in CredentialFields: each pydantic class gets a type-checker
+    # __init__ made from its fields unless it declares one, and ``**data: Any`` is the contract.
+    def __init__(self, **data: Any) -> None:
+        """Build the object; a bad model id or a V1-era credential spelling raises a typed error.
+
+        Raises:
+            WenxinValidationError: a malformed model id, or ``iam_secret_key`` and the other
+                V1-era credential keywords (named, their value never shown).
+
+        """
+        super().__init__(**data)
 
     @field_validator("model")
     @classmethod
