@@ -22,6 +22,10 @@ class WenxinServiceBase(CoreClients, Serializable):
     else ``QIANFAN_API_KEY`` or the IAM pair from the environment); the secrets are
     ``SecretStr`` fields that no repr or ``dumps`` shows (``lc_secrets`` names their variables).
     The sync and the async client are made on first use and share one auth (one token cache).
+
+    Each public subclass declares its own ``__init__(self, **data: Any)`` (as ``ChatWenxin``
+    does): without one, type checkers see the ``__init__`` pydantic's ``dataclass_transform``
+    makes from the fields (aliases, ``SecretStr``-only secrets) instead of that contract.
     """
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)

@@ -69,8 +69,6 @@ class WenxinEmbeddings(WenxinServiceBase, Embeddings):
     truncate: bool = False
     """Cut over-long texts to the model's limit instead of raising."""
 
-    # Declared here, not only in CredentialFields: each pydantic class gets a type-checker
-    # __init__ made from its fields unless it declares one, and ``**data: Any`` is the contract.
     def __init__(self, **data: Any) -> None:
         """Build the object; a bad model id or a V1-era credential spelling raises a typed error.
 

@@ -65,8 +65,6 @@ class WenxinRerank(WenxinServiceBase, BaseDocumentCompressor):
     truncate: bool = False
     """Cut over-long documents and queries to the model's limits instead of raising."""
 
-    # Declared here, not only in CredentialFields: each pydantic class gets a type-checker
-    # __init__ made from its fields unless it declares one, and ``**data: Any`` is the contract.
     def __init__(self, **data: Any) -> None:
         """Build the object; a bad model id or a V1-era credential spelling raises a typed error.
 
