@@ -9,9 +9,14 @@ a ratio is taken within its round (same machine conditions) and the median over 
 shown, with the lowest and highest round for the targets. The client's CPU time per call is
 printed too: on a busy machine it moves less than calls/s.
 
-Targets at 32 in flight (issue 6): AsyncWenxinClient >= 0.5x raw aiohttp; adapters >= 0.35x.
+The core is measured on its default transport (httpx-aiohttp) and on the fallback without
+aiohttp (httpx's own AsyncHTTPTransport), side by side.
 
-Run: ``python bench/throughput.py [--calls 1000] [--levels 1,8,32,128]``.
+Targets (issue 14): with ``--server-latency 0.012`` at 32 and 256 in flight the core >= 0.9x raw
+aiohttp, adapters >= 0.75x; with instant answers at 32 in flight the core >= 0.5x, adapters
+>= 0.35x.
+
+Run: ``python bench/throughput.py [--calls 1000] [--levels 1,8,32,128] [--server-latency 0.012]``.
 """
 
 from __future__ import annotations
@@ -40,6 +45,11 @@ from _common import (
 )
 
 from wenxin_core import AsyncWenxinClient
+from wenxin_core import transport as transport_module
+
+_AIOHTTP_AVAILABLE = transport_module.aiohttp_available
+CORE_HTTPX = "core on httpx transport"
+"""The core without aiohttp: httpx's own AsyncHTTPTransport (the fallback)."""
 
 
 async def measure(run: Callable[[int], Awaitable[Any]], calls: int, level: int) -> Timing:
@@ -60,13 +70,27 @@ async def raw_aiohttp_cell(url: str, calls: int, level: int) -> Timing:
 
 async def raw_httpx_cell(url: str, calls: int, level: int) -> Timing:
     """Raw ``httpx.AsyncClient`` with its default pool: the same request."""
-    async with httpx.AsyncClient() as client:
+    # No pool timeout: at 256 in flight httpx's pool would make callers wait past 5 s.
+    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, pool=None)) as client:
         return await measure(gathered(lambda: raw_achat(client, url), level), calls, level)
 
 
-async def core_cell(base: str, key: str, calls: int, level: int) -> Timing:
-    """``AsyncWenxinClient.chat`` gathered at ``level`` in flight."""
-    async with AsyncWenxinClient(MODEL, api_key=key, base_url=base) as client:
+async def core_cell(
+    base: str, key: str, calls: int, level: int, *, aiohttp_transport: bool = True
+) -> Timing:
+    """``AsyncWenxinClient.chat`` gathered at ``level`` in flight.
+
+    ``aiohttp_transport=False``: the client as installed without aiohttp / httpx-aiohttp
+    (httpx's own ``AsyncHTTPTransport`` under the same lean send path).
+    """
+    if not aiohttp_transport:
+        transport_module.aiohttp_available = lambda: False
+    try:
+        client = AsyncWenxinClient(MODEL, api_key=key, base_url=base)
+        await client.chat(MESSAGES)  # the loop's pool is made here, on the transport asked for
+    finally:
+        transport_module.aiohttp_available = _AIOHTTP_AVAILABLE
+    async with client:
 
         async def call() -> Any:
             return (await client.chat(MESSAGES)).text
@@ -120,6 +144,7 @@ async def measure_round(base: str, key: str, calls: int, level: int) -> dict[str
         BASELINE: await raw_aiohttp_cell(url, calls, level),
         "raw httpx.AsyncClient": await raw_httpx_cell(url, calls, level),
         "AsyncWenxinClient": await core_cell(base, key, calls, level),
+        CORE_HTTPX: await core_cell(base, key, calls, level, aiohttp_transport=False),
         ADAPTERS[0]: await langchain_cell(base, key, calls, level),
         ADAPTERS[1]: await llama_index_cell(base, key, calls, level),
     }

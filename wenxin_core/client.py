@@ -83,7 +83,8 @@ class WenxinClient(ClientBase):
         max_connections: connections the client's own pool keeps at most (default 100).
         max_event_size: bytes one SSE line or event may hold (default 16 MiB); beyond it the
             stream fails with :class:`~wenxin_core._http.errors.ResponseTooLargeError`.
-        max_decompressed_size: bytes a gzip/deflate body may inflate to (default 64 MiB).
+        max_decompressed_size: bytes a body may hold once decoded (gzip/deflate inflated),
+            default 64 MiB; beyond it :class:`~wenxin_core._http.errors.ResponseTooLargeError`.
         max_retries: retries after the first attempt (default 2).
         overflow: ``"truncate"`` (drop the oldest turns, with a warning) or ``"error"``.
         http_client: an ``httpx.Client`` to use (not closed by :meth:`close`).

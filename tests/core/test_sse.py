@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from collections.abc import AsyncIterator
 
 import pytest
 
+from wenxin_core._http.errors import ResponseTooLargeError
 from wenxin_core.sse import DONE, SSEDecoder, aiter_sse_data, iter_sse_data, loads_event
 
 
@@ -139,3 +141,54 @@ async def test_async_decoding_matches_sync() -> None:
             yield data[i : i + 1]
 
     assert [p async for p in aiter_sse_data(chunks())] == decode(data) == ["a", "b\nc"]
+
+
+# -- caps and linearity ------------------------------------------------------------------------
+
+
+def test_a_line_over_the_cap_is_refused_as_soon_as_it_is_over() -> None:
+    decoder = SSEDecoder(max_event_size=1000)
+    decoder.feed(b"data: " + b"a" * 900)
+    with pytest.raises(ResponseTooLargeError) as info:
+        decoder.feed(b"a" * 200)
+    assert info.value.limit == 1000
+
+
+def test_a_whole_line_over_the_cap_in_one_chunk_is_refused() -> None:
+    with pytest.raises(ResponseTooLargeError):
+        SSEDecoder(max_event_size=100).feed(b"data: " + b"b" * 200 + b"\n\n")
+
+
+def test_an_event_of_many_short_lines_over_the_cap_is_refused() -> None:
+    decoder = SSEDecoder(max_event_size=1000)
+    with pytest.raises(ResponseTooLargeError):
+        for _ in range(100):
+            decoder.feed(b"data: " + b"c" * 50 + b"\n")
+
+
+def test_events_under_the_cap_pass_and_the_default_is_16_mib() -> None:
+    assert SSEDecoder().max_event_size == 16 * 1024 * 1024
+    decoder = SSEDecoder(max_event_size=100)
+    assert decoder.feed(b"data: " + b"d" * 90 + b"\n\n" * 1) == ["d" * 90]
+    assert decoder.feed(b"data: " + b"e" * 90 + b"\n\n") == ["e" * 90]
+
+
+@pytest.mark.parametrize("eol", [b"\n", b"\r", b"\r\n"], ids=["LF", "CR", "CRLF"])
+def test_decoding_is_linear_in_a_long_line(eol: bytes) -> None:
+    """8 MiB in 4 KiB pieces: the old decoder re-joined and re-scanned its buffer per piece."""
+    piece = b"f" * 4096
+    decoder = SSEDecoder()
+    start = time.perf_counter()
+    decoder.feed(b"data: ")
+    for _ in range(2048):
+        assert decoder.feed(piece) == []
+    (event,) = decoder.feed(eol + eol)
+    assert len(event) == 2048 * 4096
+    assert time.perf_counter() - start < 1.0
+
+
+def test_decoding_is_linear_in_many_cr_only_lines() -> None:
+    data = b"data: x\r\r" * 200_000  # one chunk, CR line ends only
+    start = time.perf_counter()
+    assert len(SSEDecoder().feed(data)) == 200_000
+    assert time.perf_counter() - start < 2.0

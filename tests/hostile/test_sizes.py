@@ -150,3 +150,29 @@ def test_a_coding_nobody_asked_for_is_refused(
     server.serve(script)
     outcome = measure(lambda: run_calls(path, server.base_url))
     assert isinstance(outcome.error, WenxinProtocolError), repr(outcome.error)
+
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+def test_an_endless_identity_body_is_capped(server: HostileServer, path: str, framing: str) -> None:
+    async def script(conn: Conn) -> None:
+        await conn.read_request()
+        if framing == "chunked":
+            await conn.send(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n"
+            )
+            for _ in range(10_000):
+                await conn.send(b"10000\r\n" + PIECE + b"\r\n")
+        else:
+            await conn.send(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                + f"Content-Length: {100 * MIB}\r\n\r\n".encode()
+            )
+            for _ in range(100 * MIB // len(PIECE)):
+                await conn.send(PIECE)
+
+    server.serve(script)
+    outcome = measure(lambda: run_calls(path, server.base_url, max_decompressed_size=8 * MIB))
+    assert isinstance(outcome.error, ResponseTooLargeError), repr(outcome.error)
+    assert outcome.seconds < 5
+    assert outcome.peak_mib < 40

@@ -1,4 +1,7 @@
-"""Reading response bodies: raw bytes from the transport, decompressed here with a size cap.
+"""Reading response bodies: raw bytes from the transport, decompressed here, with a size cap.
+
+Every body (identity or compressed) may hold at most ``max_decompressed_size`` bytes once
+decoded (64 MiB by default); a longer one is refused as it arrives, never held whole.
 
 httpx inflates whatever ``Content-Encoding`` a server sends, without a limit on the result. Our
 clients read the raw bytes instead and decode only the codings they ask for
@@ -109,6 +112,20 @@ def inflater_for(response: httpx.Response, limit: int) -> Inflater | None:
     )
 
 
+def _too_large(limit: int) -> ResponseTooLargeError:
+    return ResponseTooLargeError(
+        f"The body is over max_decompressed_size={limit} bytes", limit=limit
+    )
+
+
+def _declared_length(response: httpx.Response) -> int | None:
+    """The body's ``Content-Length`` (``None`` when absent, chunked or malformed)."""
+    for key, value in response.headers.raw:
+        if len(key) == 14 and key.lower() == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
+
+
 def _already_read(response: httpx.Response, limit: int) -> bytes | None:
     """The body of a response made with its content (a mock transport's), else ``None``."""
     content: bytes | None = getattr(response, "_content", None)
@@ -141,7 +158,11 @@ async def aiter_body(
     inflater = inflater_for(response, limit)
     raw = _raw_async(response)
     if inflater is None:
+        size = 0
         async for part in raw:
+            size += len(part)
+            if size > limit:
+                raise _too_large(limit)
             yield part
         return
     async for part in raw:
@@ -161,10 +182,22 @@ async def read_body(response: httpx.Response, limit: int = DEFAULT_MAX_DECOMPRES
         return done
     try:
         inflater = inflater_for(response, limit)
+        read_all = getattr(response.stream, "read_all", None)
+        if inflater is None and read_all is not None and not response.is_stream_consumed:
+            length = _declared_length(response)
+            if length is not None and length <= limit:
+                response.is_stream_consumed = True
+                content: bytes = await read_all()
+                return content
         parts: list[bytes] = []
         raw = _raw_async(response)
         if inflater is None:
-            parts = [part async for part in raw]
+            size = 0
+            async for part in raw:
+                size += len(part)
+                if size > limit:
+                    raise _too_large(limit)
+                parts.append(part)
         else:
             parts = [inflater.decode(part) async for part in raw]
             parts.append(inflater.flush())
@@ -186,7 +219,12 @@ def iter_body(
     inflater = inflater_for(response, limit)
     raw = response.iter_raw()
     if inflater is None:
-        yield from raw
+        size = 0
+        for part in raw:
+            size += len(part)
+            if size > limit:
+                raise _too_large(limit)
+            yield part
         return
     for part in raw:
         out = inflater.decode(part)
