@@ -25,6 +25,7 @@ __all__ = [
     "BodyLimitError",
     "ContentPolicyError",
     "ContextOverflowError",
+    "DeadlineExceededError",
     "InvalidIamTokenError",
     "InvalidMessagesError",
     "InvalidRequestError",
@@ -33,14 +34,17 @@ __all__ = [
     "PermissionDeniedError",
     "QuotaExceededError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ServerError",
     "ServiceBusyError",
     "StreamInterruptedError",
+    "TLSVerificationError",
     "TokenExpiredError",
     "UnknownModelError",
     "UnsupportedParameterError",
     "WenxinConnectionError",
     "WenxinError",
+    "WenxinProtocolError",
     "WenxinTimeoutError",
     "WenxinValidationError",
     "core_errors_translated",
@@ -142,6 +146,22 @@ class StreamInterruptedError(
     """A stream closed before its final event; ``partial_text`` holds what arrived."""
 
 
+class WenxinProtocolError(core.WenxinProtocolError, WenxinConnectionError):
+    """The server broke HTTP (malformed status line, bad chunked framing...); retried."""
+
+
+class ResponseTooLargeError(core.ResponseTooLargeError, WenxinProtocolError):
+    """A response went over one of the client's size limits; not retried."""
+
+
+class TLSVerificationError(core.TLSVerificationError, WenxinConnectionError):
+    """The server's TLS certificate did not verify; not retried."""
+
+
+class DeadlineExceededError(core.DeadlineExceededError, WenxinTimeoutError):
+    """An attempt ran past ``total_timeout``."""
+
+
 class BodyLimitError(core.BodyLimitError, WenxinError, lc.ModelAPIError):
     """A body from the service went over a documented size or nesting bound."""
 
@@ -165,7 +185,11 @@ _TWINS: tuple[tuple[type[core.WenxinError], type[core.WenxinError]], ...] = (
     (core.InvalidRequestError, InvalidRequestError),
     (core.ServiceBusyError, ServiceBusyError),
     (core.ServerError, ServerError),
+    (core.DeadlineExceededError, DeadlineExceededError),
     (core.WenxinTimeoutError, WenxinTimeoutError),
+    (core.ResponseTooLargeError, ResponseTooLargeError),
+    (core.WenxinProtocolError, WenxinProtocolError),
+    (core.TLSVerificationError, TLSVerificationError),
     (core.WenxinConnectionError, WenxinConnectionError),
     (core.StreamInterruptedError, StreamInterruptedError),
     (core.BodyLimitError, BodyLimitError),

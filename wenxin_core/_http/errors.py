@@ -16,9 +16,13 @@ from typing import Any, Protocol
 import httpx
 
 from wenxin_core.errors import (
+    DeadlineExceededError,
+    ResponseTooLargeError,
     StreamInterruptedError,
+    TLSVerificationError,
     WenxinConnectionError,
     WenxinError,
+    WenxinProtocolError,
     WenxinTimeoutError,
     scrub_error,
 )
@@ -34,50 +38,6 @@ __all__ = [
     "stream_failure",
     "transport_error",
 ]
-
-
-class WenxinProtocolError(WenxinConnectionError):
-    """The server broke HTTP/1.1 (malformed status line or header, bad chunked framing...).
-
-    Also a body shorter than announced, or an answer nobody asked for.
-
-    A connection error (retried like one); the connection it came on is never reused.
-    """
-
-
-class ResponseTooLargeError(WenxinProtocolError):
-    """A response went over one of the client's size limits and was refused before it grew.
-
-    Header lines and header count (8 KiB a line, 128 headers on the async path; 100 KiB of
-    headers on the sync path), one SSE line or one event (``max_event_size``, 16 MiB by
-    default), a compressed body once decompressed (``max_decompressed_size``). Not retried:
-    the same server would most likely send the same answer again.
-
-    Attributes:
-        limit: the limit that was exceeded, in bytes (when known).
-
-    """
-
-    def __init__(self, message: str, *, limit: int | None = None) -> None:
-        self.limit = limit
-        super().__init__(message)
-
-
-class TLSVerificationError(WenxinConnectionError):
-    """The server's TLS certificate did not verify (self-signed, expired, wrong host...).
-
-    Never retried: another attempt meets the same certificate.
-    """
-
-
-class DeadlineExceededError(WenxinTimeoutError):
-    """An attempt ran past ``total_timeout``, its overall limit.
-
-    The limit runs from sending the request (a token fetch included) to the last byte of the
-    answer or stream.
-
-    A timeout like the per-phase ones, so retried like them while retries remain.
-    """
 
 
 _TOO_LARGE_HINTS = (
