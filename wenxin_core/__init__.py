@@ -14,6 +14,7 @@ Example:
 
 """
 
+from wenxin_core._http.limits import VERSION
 from wenxin_core.async_client import AsyncWenxinClient
 from wenxin_core.auth import (
     AccessTokenAuth,
@@ -46,7 +47,7 @@ from wenxin_core.types import (
     Usage,
 )
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 __all__ = [
     "AsyncWenxinClient",

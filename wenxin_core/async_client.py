@@ -37,7 +37,6 @@ from wenxin_core.messages import MessageLike
 from wenxin_core.pools import LoopPools
 from wenxin_core.ratelimit import engine as ratelimit
 from wenxin_core.request import is_event_stream
-from wenxin_core.sse import limit_events
 from wenxin_core.stream import AsyncChatStream
 from wenxin_core.transport import send_direct
 from wenxin_core.types import ChatChunk, ChatCompletion, Embeddings, RerankResult, Usage
@@ -417,8 +416,9 @@ class AsyncWenxinClient(ClientBase):
                 reader = self.wire.event_reader(response, prepared.spec)
                 reader.done = True
                 return response, reader, [final], AsyncBody(_no_bytes(), deadline)
-            reader = self.wire.event_reader(response, prepared.spec)
-            limit_events(reader, self.max_event_size)
+            reader = self.wire.event_reader(
+                response, prepared.spec, max_event_size=self.max_event_size
+            )
             raw = AsyncBody(aiter_body(response, self.max_decompressed_size), deadline)
             first: list[ChatChunk] = []
             try:

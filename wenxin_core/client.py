@@ -31,7 +31,6 @@ from wenxin_core.errors import WenxinError, scrub_error
 from wenxin_core.messages import MessageLike
 from wenxin_core.ratelimit import engine as ratelimit
 from wenxin_core.request import is_event_stream
-from wenxin_core.sse import limit_events
 from wenxin_core.stream import ChatStream
 from wenxin_core.transport import make_http_client, send_direct_sync, transport_for
 from wenxin_core.types import ChatChunk, ChatCompletion, Embeddings, RerankResult, Usage
@@ -315,8 +314,9 @@ class WenxinClient(ClientBase):
                 reader = self.wire.event_reader(response, prepared.spec)
                 reader.done = True
                 return response, reader, [final], iter(())
-            reader = self.wire.event_reader(response, prepared.spec)
-            limit_events(reader, self.max_event_size)
+            reader = self.wire.event_reader(
+                response, prepared.spec, max_event_size=self.max_event_size
+            )
             raw = SyncBody(iter_body(response, self.max_decompressed_size), deadline)
             first: list[ChatChunk] = []
             try:

@@ -16,7 +16,14 @@ from typing import Any
 from wenxin_core._http.errors import ResponseTooLargeError
 from wenxin_core._http.limits import DEFAULT_MAX_EVENT_SIZE
 
-__all__ = ["DONE", "SSEDecoder", "aiter_sse_data", "iter_sse_data", "limit_events", "loads_event"]
+__all__ = [
+    "DEFAULT_MAX_EVENT_SIZE",
+    "DONE",
+    "SSEDecoder",
+    "aiter_sse_data",
+    "iter_sse_data",
+    "loads_event",
+]
 
 DONE = "[DONE]"
 """The sentinel payload some gateways send as the last event."""
@@ -192,10 +199,3 @@ def _loads(text: str) -> Any:
         if "\\'" not in text:
             raise
         return json.loads(text.replace("\\'", "'"))
-
-
-def limit_events(reader: object, max_event_size: int) -> None:
-    """Set the line/event cap of the :class:`SSEDecoder` inside a stream reader."""
-    decoder = getattr(reader, "_decoder", None)
-    if isinstance(decoder, SSEDecoder):
-        decoder.max_event_size = max_event_size

@@ -18,7 +18,7 @@ import httpx
 from wenxin_core.catalog import Api, ModelSpec
 from wenxin_core.errors import StreamInterruptedError, WenxinError, WenxinTimeoutError
 from wenxin_core.request import request_id_of
-from wenxin_core.sse import SSEDecoder
+from wenxin_core.sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder
 from wenxin_core.types import ChatChunk, ChatCompletion
 
 __all__ = ["EventReader", "PreparedChat", "PreparedPost", "Wire", "final_chunk_of"]
@@ -72,8 +72,14 @@ class EventReader(ABC):
     end_marker = "its final event"
     """How the protocol marks the end of a stream, for error messages."""
 
-    def __init__(self, response: httpx.Response, spec: ModelSpec) -> None:
-        self._decoder = SSEDecoder()
+    def __init__(
+        self,
+        response: httpx.Response,
+        spec: ModelSpec,
+        *,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    ) -> None:
+        self._decoder = SSEDecoder(max_event_size)
         self._spec = spec
         self._status = response.status_code
         self._request_id = request_id_of(response)
@@ -153,8 +159,14 @@ class Wire(ABC):
         """Parse a successful JSON answer (after :meth:`error_for_response`)."""
 
     @abstractmethod
-    def event_reader(self, response: httpx.Response, spec: ModelSpec) -> EventReader:
-        """A reader for the SSE body of ``response``."""
+    def event_reader(
+        self,
+        response: httpx.Response,
+        spec: ModelSpec,
+        *,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    ) -> EventReader:
+        """A reader for the SSE body of ``response`` (lines and events capped in size)."""
 
     def check_options(self, options: Mapping[str, Any]) -> None:
         """Raise for an option this protocol does not know."""

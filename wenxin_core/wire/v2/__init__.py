@@ -15,6 +15,7 @@ import httpx
 
 from wenxin_core.catalog import Api, ModelSpec
 from wenxin_core.errors import WenxinError
+from wenxin_core.sse import DEFAULT_MAX_EVENT_SIZE
 from wenxin_core.types import ChatCompletion
 from wenxin_core.wire.base import EventReader, PreparedChat, Wire
 from wenxin_core.wire.v2 import chat, errors, messages, options
@@ -69,6 +70,12 @@ class V2Wire(Wire):
         """The neutral completion of a V2 ``chat.completion`` body."""
         return chat.parse_completion(response, content, spec)
 
-    def event_reader(self, response: httpx.Response, spec: ModelSpec) -> EventReader:
+    def event_reader(
+        self,
+        response: httpx.Response,
+        spec: ModelSpec,
+        *,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    ) -> EventReader:
         """A reader of a V2 SSE stream."""
-        return chat.V2EventReader(response, spec)
+        return chat.V2EventReader(response, spec, max_event_size=max_event_size)

@@ -22,7 +22,7 @@ from wenxin_core.catalog import ModelSpec
 from wenxin_core.errors import WenxinError
 from wenxin_core.redact import redact_url
 from wenxin_core.request import request_id_of
-from wenxin_core.sse import DONE
+from wenxin_core.sse import DEFAULT_MAX_EVENT_SIZE, DONE
 from wenxin_core.types import ChatChunk, ChatCompletion, ToolCall, ToolCallDelta, Usage
 from wenxin_core.wire.base import EventReader
 from wenxin_core.wire.v2.errors import error_from_payload, rate_limits_of
@@ -153,8 +153,14 @@ class V2EventReader(EventReader):
 
     end_marker = "data: [DONE]"
 
-    def __init__(self, response: httpx.Response, spec: ModelSpec) -> None:
-        super().__init__(response, spec)
+    def __init__(
+        self,
+        response: httpx.Response,
+        spec: ModelSpec,
+        *,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    ) -> None:
+        super().__init__(response, spec, max_event_size=max_event_size)
         self._usage: Usage | None = None
         self._finish: str | None = None
         self._flag = 0
