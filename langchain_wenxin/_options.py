@@ -16,7 +16,6 @@ from typing import Any
 
 from wenxin_core.catalog import ModelSpec
 from wenxin_core.errors import UnsupportedParameterError
-from wenxin_core.params import ChatParams
 from wenxin_core.wire.v2 import options as v2_options
 
 __all__ = [
@@ -97,6 +96,8 @@ def _check_v1(spec: ModelSpec, options: Mapping[str, Any]) -> None:
         if options.get(name) is not None:
             raise _unsupported(spec, name, f"{name} is a V2 option (V1 endpoints take none)")
     # The core's V1 rules: value ranges, then the fields the endpoint accepts.
+    from wenxin_core.params import ChatParams  # V1 only: its pydantic model is built on use
+
     ChatParams.build(
         temperature=options.get("temperature"),
         top_p=options.get("top_p"),

@@ -14,6 +14,8 @@ Example:
 
 """
 
+from typing import TYPE_CHECKING, Any
+
 from wenxin_core._http.limits import VERSION
 from wenxin_core.async_client import AsyncWenxinClient
 from wenxin_core.auth import (
@@ -29,7 +31,6 @@ from wenxin_core.client import WenxinClient
 from wenxin_core.errors import *  # noqa: F403
 from wenxin_core.errors import __all__ as _errors_all
 from wenxin_core.messages import ContextTruncatedWarning, NormalizedMessages, normalize_messages
-from wenxin_core.params import ChatParams
 from wenxin_core.request import DEFAULT_TIMEOUT
 from wenxin_core.retry import RetryPolicy
 from wenxin_core.stream import AsyncChatStream, ChatStream
@@ -46,6 +47,9 @@ from wenxin_core.types import (
     ToolCallDelta,
     Usage,
 )
+
+if TYPE_CHECKING:
+    from wenxin_core.params import ChatParams
 
 __version__ = VERSION
 
@@ -83,3 +87,12 @@ __all__ = [
     "__version__",
     *_errors_all,
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``ChatParams`` (V1's pydantic parameters) is imported on first use, not with the core."""
+    if name == "ChatParams":
+        from wenxin_core.params import ChatParams
+
+        return ChatParams
+    raise AttributeError(f"module 'wenxin_core' has no attribute {name!r}")

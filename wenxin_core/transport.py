@@ -28,7 +28,6 @@ from typing import Any, TypeVar
 import httpx
 
 from wenxin_core._http.body import read_body, read_body_sync
-from wenxin_core._http.deadline import install_deadline_backend
 from wenxin_core._http.limits import (
     DEFAULT_HEADERS,
     DEFAULT_MAX_CONNECTIONS,
@@ -92,6 +91,8 @@ def make_http_client(
     client = httpx.Client(
         timeout=timeout, limits=limits_for(max_connections), headers=list(DEFAULT_HEADERS)
     )
+    from wenxin_core._http.sync_backend import install_deadline_backend  # needs httpcore
+
     for transport in (client._transport, *client._mounts.values()):
         if transport is not None:
             install_deadline_backend(transport)
