@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck bench check clean emulator lock
+.PHONY: test test-fast demo lint typecheck bench check clean emulator lock
 
 # constraints.txt pins every package of the dev environment, so that a new release of a
 # dependency cannot turn a clean tree red; pyproject.toml keeps ranges. `make lock` refreshes it.
@@ -25,6 +25,10 @@ lock:
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
+# Everything but the tests marked slow (docs, notebooks, the soak, multi-process and bench runs).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow"
+
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
@@ -34,8 +38,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
-	for d in tests/core tests/emulator tests/langchain tests/llama_index tests/notebooks tests/docs tests/bench tests/ratelimit bench examples; do \
-		MYPYPATH=tests $(BIN)/mypy --strict $$d || exit 1; done
+	$(BIN)/mypy --strict tests bench examples
 
 check: lint typecheck test
 

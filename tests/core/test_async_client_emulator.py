@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
-from dataclasses import replace
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
-from emulator_text import reply_text
 
+from tests.support.clients import V1_API_KEY, V1_SECRET_KEY, ClientFactory
+from tests.support.emulator_text import reply_text
 from wenxin_core import AsyncWenxinClient, WenxinClient
 from wenxin_core.auth import AccessTokenAuth
 from wenxin_core.emulator.config import DEFAULT_IAM_ACCESS_KEY, DEFAULT_IAM_SECRET_KEY
@@ -29,8 +30,8 @@ from wenxin_core.errors import (
     WenxinTimeoutError,
 )
 
-API_KEY = "ak-async-0123456789-APIKEY"
-SECRET_KEY = "sk-async-9876543210-SECRET"
+API_KEY = V1_API_KEY
+SECRET_KEY = V1_SECRET_KEY
 QUESTION = "Name a river"
 MESSAGES = [{"role": "user", "content": QUESTION}]
 
@@ -50,22 +51,9 @@ def server(wenxin_emulator: EmulatorServer) -> EmulatorServer:
 
 
 @pytest.fixture
-async def make_client(server: EmulatorServer) -> AsyncIterator[Any]:
-    clients: list[AsyncWenxinClient] = []
-
-    def make(model: str | None = "Llama-2-13b-chat", **kwargs: Any) -> AsyncWenxinClient:
-        kwargs.setdefault("api", "v1")
-        if not {"access_token", "access_key", "qianfan_ak"} & set(kwargs):
-            kwargs.update(qianfan_ak=API_KEY, qianfan_sk=SECRET_KEY)
-        client = AsyncWenxinClient(model, base_url=server.base_url, **kwargs)
-        # shrink the backoff: the policy itself is unit-tested in test_retry.py
-        client.retry_policy = replace(client.retry_policy, initial_delay=0.01, max_delay=0.05)
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        await client.aclose()
+def make_client(make_client: ClientFactory) -> Callable[..., AsyncWenxinClient]:
+    """V1 async clients (Llama-2-13b-chat unless named) with the V1 application keys."""
+    return partial(make_client, "async", api="v1")
 
 
 async def collect(client: AsyncWenxinClient, messages: Any = MESSAGES, **kwargs: Any) -> str:

@@ -21,9 +21,9 @@ from typing import Any
 import aiohttp
 import httpx
 import pytest
-from emulator_text import reply_text
-from resource_watch import LeakWatch, client_sockets, settle
 
+from tests.support.emulator_text import reply_text
+from tests.support.resource_watch import LeakWatch, client_sockets, settle
 from wenxin_core import AsyncWenxinClient
 from wenxin_core import transport as transport_module
 from wenxin_core._http.aio import WenxinAiohttpTransport
@@ -177,6 +177,7 @@ async def _one_call(client: AsyncWenxinClient, i: int, result: SoakResult) -> No
         result.failures.append(f"{i} {kind}: {exc!r}")
 
 
+@pytest.mark.slow
 async def test_2000_calls_with_200_cancelled_streams_leak_nothing(server: EmulatorServer) -> None:
     server.set_latency(chunk=0.002)
     started = time.monotonic()

@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import pytest
-from emulator_text import reply_text
 
+from tests.support.clients import V1_API_KEY, V1_SECRET_KEY, ClientFactory, fast
+from tests.support.emulator_text import reply_text
 from wenxin_core import WenxinClient
 from wenxin_core.auth import AccessTokenAuth
 from wenxin_core.emulator.config import DEFAULT_IAM_ACCESS_KEY, DEFAULT_IAM_SECRET_KEY
@@ -31,22 +32,10 @@ from wenxin_core.errors import (
     WenxinTimeoutError,
 )
 
-API_KEY = "ak-0123456789abcdef-APIKEY"
-SECRET_KEY = "sk-fedcba9876543210-SECRET"
+API_KEY = V1_API_KEY
+SECRET_KEY = V1_SECRET_KEY
 QUESTION = "How far is the moon?"
 MESSAGES = [{"role": "user", "content": QUESTION}]
-
-
-def fast(client: WenxinClient, max_retries: int | None = None) -> WenxinClient:
-    """Shrink the backoff so retry tests take milliseconds (the policy itself is unit-tested)."""
-    policy = client.retry_policy
-    client.retry_policy = replace(
-        policy,
-        initial_delay=0.01,
-        max_delay=0.05,
-        max_retries=policy.max_retries if max_retries is None else max_retries,
-    )
-    return client
 
 
 @pytest.fixture
@@ -55,20 +44,9 @@ def server(wenxin_emulator: EmulatorServer) -> EmulatorServer:
 
 
 @pytest.fixture
-def make_client(server: EmulatorServer) -> Iterator[Any]:
-    clients: list[WenxinClient] = []
-
-    def make(model: str | None = "Llama-2-13b-chat", **kwargs: Any) -> WenxinClient:
-        kwargs.setdefault("api", "v1")
-        if not {"access_token", "access_key", "qianfan_ak"} & set(kwargs):
-            kwargs.update(qianfan_ak=API_KEY, qianfan_sk=SECRET_KEY)
-        client = fast(WenxinClient(model, base_url=server.base_url, **kwargs))
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
+def make_client(make_client: ClientFactory) -> Callable[..., WenxinClient]:
+    """V1 sync clients (Llama-2-13b-chat unless named) with the V1 application keys."""
+    return partial(make_client, "sync", api="v1")
 
 
 def cached_token(client: WenxinClient) -> str:

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from wenxin_core import AsyncWenxinClient, WenxinClient
+from tests.support.clients import V2_MODEL, build_client
+from wenxin_core import WenxinClient
 from wenxin_core.emulator.config import (
-    DEFAULT_API_KEY,
     DEFAULT_IAM_ACCESS_KEY,
     DEFAULT_IAM_SECRET_KEY,
 )
@@ -37,18 +37,10 @@ def emulator(wenxin_emulator: EmulatorServer) -> EmulatorServer:
     return wenxin_emulator
 
 
-@pytest.fixture(params=["sync", "async"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-def make(mode: str, emulator: EmulatorServer, model: str = "ernie-4.5-turbo-32k", **kw: Any) -> Any:
-    kw.setdefault("base_url", emulator.v2_base_url)
-    if "access_key" not in kw:
-        kw.setdefault("api_key", DEFAULT_API_KEY)
+def make(mode: str, emulator: EmulatorServer, model: str = V2_MODEL, **kw: Any) -> Any:
+    """A ``mode`` client on the emulator, retrying once unless told otherwise."""
     kw.setdefault("max_retries", 1)
-    cls = WenxinClient if mode == "sync" else AsyncWenxinClient
-    return cls(model, **kw)
+    return build_client(mode, emulator, model, **kw)
 
 
 def call(client: Any, messages: Any = USER, **options: Any) -> ChatCompletion:

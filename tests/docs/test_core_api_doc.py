@@ -11,7 +11,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 import wenxin_core
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(wenxin_core.__file__).resolve().parent
 DOC = Path(__file__).resolve().parents[2] / "docs" / "core-api.md"

@@ -16,6 +16,8 @@ import pytest
 
 from wenxin_core.emulator import pytest_plugin
 
+pytestmark = pytest.mark.slow
+
 DOC = Path(__file__).resolve().parents[2] / "docs" / "emulator.md"
 TEXT = DOC.read_text(encoding="utf-8")
 SNIPPETS = re.findall(r"```python\n(.*?)```", TEXT, re.DOTALL)

@@ -18,6 +18,8 @@ import pytest
 
 from wenxin_core.emulator.config import DEFAULT_API_KEY
 
+pytestmark = pytest.mark.slow
+
 README = Path(__file__).resolve().parents[2] / "README.md"
 TEXT = README.read_text(encoding="utf-8")
 SNIPPETS = re.findall(r"```python\n(.*?)```", TEXT, re.DOTALL)

@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from emulator_helpers import get_token
 
+from tests.emulator.emulator_helpers import get_token
 from wenxin_core.emulator import EmulatorServer
 
 

@@ -4,8 +4,8 @@ import time
 
 import httpx
 import pytest
-from emulator_helpers import CHAT, chat, get_token, user
 
+from tests.emulator.emulator_helpers import CHAT, chat, get_token, user
 from wenxin_core.emulator import ERROR_MESSAGES, EmulatorServer
 
 

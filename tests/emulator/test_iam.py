@@ -4,9 +4,9 @@ import time
 
 import httpx
 import pytest
-from emulator_helpers import CHAT, user
 from pydantic import SecretStr
 
+from tests.emulator.emulator_helpers import CHAT, user
 from wenxin_core.auth.signing import BceSigningAuth, build_authorization, format_timestamp
 from wenxin_core.emulator import DEFAULT_IAM_ACCESS_KEY, DEFAULT_IAM_SECRET_KEY, EmulatorServer
 

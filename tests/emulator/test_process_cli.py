@@ -6,9 +6,9 @@ import sys
 
 import httpx
 import pytest
-from emulator_helpers import chat, get_token, sse_events, user
-from v2_helpers import body, error_of, post
 
+from tests.emulator.emulator_helpers import chat, get_token, sse_events, user
+from tests.emulator.v2_helpers import body, error_of, post
 from wenxin_core.emulator import EmulatorControl, EmulatorProcess, EmulatorServer
 from wenxin_core.emulator.cli import build_parser, config_from_args, main
 from wenxin_core.emulator.config import DEFAULT_API_KEY, RateLimits

@@ -3,8 +3,8 @@ from __future__ import annotations
 import re
 
 import httpx
-from emulator_helpers import chat, sse_events, user
 
+from tests.emulator.emulator_helpers import chat, sse_events, user
 from wenxin_core.emulator import EmulatorServer
 from wenxin_core.emulator.replies import build_reply, count_tokens, split_pieces
 

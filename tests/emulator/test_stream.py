@@ -3,8 +3,8 @@ from __future__ import annotations
 import time
 
 import httpx
-from emulator_helpers import chat, sse_events, user
 
+from tests.emulator.emulator_helpers import chat, sse_events, user
 from wenxin_core.emulator import EmulatorServer
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from emulator_helpers import chat, get_token, user
 
+from tests.emulator.emulator_helpers import chat, get_token, user
 from wenxin_core.emulator import EmulatorServer
 
 TOKEN_PATH = "/oauth/2.0/token"

@@ -7,8 +7,8 @@ import time
 
 import httpx
 import pytest
-from v2_helpers import TOKEN, body, error_of, post, signed_token_request
 
+from tests.emulator.v2_helpers import TOKEN, body, error_of, post, signed_token_request
 from wenxin_core.emulator import DEFAULT_API_KEY, EmulatorServer
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from emulator_text import reply_text
-from v2_helpers import MODEL, body, msgs, post
 
+from tests.emulator.v2_helpers import MODEL, body, msgs, post
+from tests.support.emulator_text import reply_text
 from wenxin_core.emulator import DEFAULT_UNSAFE_TRIGGER, EmulatorServer
 
 

@@ -6,9 +6,9 @@ import time
 
 import httpx
 import pytest
-from emulator_helpers import chat, user
-from v2_helpers import AUTH, CHAT, body, chunks, error_of, post
 
+from tests.emulator.emulator_helpers import chat, user
+from tests.emulator.v2_helpers import AUTH, CHAT, body, chunks, error_of, post
 from wenxin_core.emulator import EmulatorControl, EmulatorProcess, EmulatorServer
 
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from v2_helpers import AUTH, body, error_of, post
 
+from tests.emulator.v2_helpers import AUTH, body, error_of, post
 from wenxin_core.catalog import list_models, resolve_model
 from wenxin_core.emulator import EmulatorServer
 from wenxin_core.emulator.config import RateLimits

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import openai
 import pytest
-from emulator_text import reply_text
 
+from tests.support.emulator_text import reply_text
 from wenxin_core.emulator import DEFAULT_API_KEY, EmulatorServer
 
 MODEL = "ernie-4.5-turbo-32k"

@@ -8,8 +8,8 @@ from typing import Any
 
 import openai
 import pytest
-from tool_helpers import LAST_TOOL_MODEL, MODEL, TOOLS
 
+from tests.emulator.tool_helpers import LAST_TOOL_MODEL, MODEL, TOOLS
 from wenxin_core.emulator import DEFAULT_API_KEY, EmulatorServer
 
 SDK_TOOLS: Any = TOOLS  # plain dicts, as users write them

@@ -6,8 +6,8 @@ import time
 
 import httpx
 import pytest
-from v2_helpers import body, error_of, post
 
+from tests.emulator.v2_helpers import body, error_of, post
 from wenxin_core.emulator.config import DEFAULT_API_KEY, RateLimits
 
 OTHER_KEY = "bce-v3/ALTAK-other/other-key"

@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 import pytest
-from v2_helpers import AUTH, error_of
 
+from tests.emulator.v2_helpers import AUTH, error_of
 from wenxin_core.emulator import EmulatorServer
 from wenxin_core.vector_catalog import rerank_models
 

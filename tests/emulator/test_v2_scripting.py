@@ -7,10 +7,18 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator_helpers import chat, get_token, user
-from tool_helpers import LAST_TOOL_MODEL, MODEL, TOOLS, ask, assemble, calls_of, history
-from v2_helpers import chunks, post
 
+from tests.emulator.emulator_helpers import chat, get_token, user
+from tests.emulator.tool_helpers import (
+    LAST_TOOL_MODEL,
+    MODEL,
+    TOOLS,
+    ask,
+    assemble,
+    calls_of,
+    history,
+)
+from tests.emulator.v2_helpers import chunks, post
 from wenxin_core import WenxinClient
 from wenxin_core.emulator import EmulatorControl, EmulatorServer
 from wenxin_core.emulator.cli import main

@@ -6,9 +6,9 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator_text import reply_text
-from v2_helpers import MODEL, body, chunks, joined, post
 
+from tests.emulator.v2_helpers import MODEL, body, chunks, joined, post
+from tests.support.emulator_text import reply_text
 from wenxin_core.emulator import EmulatorServer
 
 

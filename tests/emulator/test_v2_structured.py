@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import jsonschema  # type: ignore[import-untyped]
 import pytest
-from emulator_text import reply_text
-from v2_helpers import MODEL, body, chunks, error_of, joined, post
 
+from tests.emulator.v2_helpers import MODEL, body, chunks, error_of, joined, post
+from tests.support.emulator_text import reply_text
 from wenxin_core.emulator import EmulatorServer
 
 PERSON: dict[str, Any] = {

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
-from tool_helpers import MODEL, TOOLS, ask, assemble, stream_of
 
+from tests.emulator.tool_helpers import MODEL, TOOLS, ask, assemble, stream_of
 from wenxin_core.emulator import EmulatorServer
 
 TWO = "What's the weather in Paris and the time in Tokyo?"

@@ -7,8 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
-from tool_helpers import LAST_TOOL_MODEL, MODEL, TOOLS, WEATHER, tool
-from v2_helpers import error_of, msgs, post
+
+from tests.emulator.tool_helpers import LAST_TOOL_MODEL, MODEL, TOOLS, WEATHER, tool
+from tests.emulator.v2_helpers import error_of, msgs, post
 
 
 def fn(name: object = "f", parameters: object = None, **extra: Any) -> dict[str, Any]:

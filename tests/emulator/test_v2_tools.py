@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator_text import reply_text
-from tool_helpers import (
+
+from tests.emulator.tool_helpers import (
     ADD,
     LAST_TOOL_MODEL,
     MODEL,
@@ -21,8 +21,8 @@ from tool_helpers import (
     history,
     tool,
 )
-from v2_helpers import post
-
+from tests.emulator.v2_helpers import post
+from tests.support.emulator_text import reply_text
 from wenxin_core.emulator import DEFAULT_UNSAFE_TRIGGER
 
 CALL_ID = re.compile(r"^call_[0-9a-f]{24}$")

@@ -6,7 +6,8 @@ from typing import Any
 
 import httpx
 import pytest
-from v2_helpers import AUTH, CHAT, MODEL, body, error_of, msgs, post
+
+from tests.emulator.v2_helpers import AUTH, CHAT, MODEL, body, error_of, msgs, post
 
 CALL = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
 CALL2 = {"id": "c2", "type": "function", "function": {"name": "g", "arguments": "{}"}}

@@ -4,8 +4,8 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator_helpers import CHAT, chat, get_token, user
 
+from tests.emulator.emulator_helpers import CHAT, chat, get_token, user
 from wenxin_core.emulator import EmulatorServer
 
 

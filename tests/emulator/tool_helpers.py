@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 import httpx
-from v2_helpers import chunks, post
+
+from tests.emulator.v2_helpers import chunks, post
 
 MODEL = "ernie-4.5-turbo-32k"
 LAST_TOOL_MODEL = "deepseek-v3.2"  # takes a tool turn last (ERNIE 4.5 wants a user turn last)

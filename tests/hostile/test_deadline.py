@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from hostile.conftest import MESSAGES, MODEL, answer_for, measure, run_calls
-from hostile.server import Conn, HostileServer
+from tests.hostile.clients import MESSAGES, MODEL, answer_for, measure, run_calls
+from tests.hostile.server import Conn, HostileServer
 from wenxin_core import AsyncWenxinClient, WenxinClient
 from wenxin_core._http.errors import DeadlineExceededError
 from wenxin_core.errors import StreamInterruptedError, WenxinTimeoutError

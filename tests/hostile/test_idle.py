@@ -12,8 +12,8 @@ import asyncio
 
 import pytest
 
-from hostile.conftest import answer_for, measure, run_calls
-from hostile.server import Conn, HostileServer
+from tests.hostile.clients import answer_for, measure, run_calls
+from tests.hostile.server import Conn, HostileServer
 
 POISON = "poisoned"
 

@@ -9,8 +9,8 @@ import sys
 import httpx
 import pytest
 
-from hostile.conftest import MESSAGES, MODEL, answer_for, client_options, measure, run_calls
-from hostile.server import Conn, HostileServer
+from tests.hostile.clients import MESSAGES, MODEL, answer_for, client_options, measure, run_calls
+from tests.hostile.server import Conn, HostileServer
 from wenxin_core import AsyncWenxinClient, WenxinClient
 from wenxin_core import transport as transport_module
 from wenxin_core._http.errors import ResponseTooLargeError

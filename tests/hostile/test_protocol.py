@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from hostile.conftest import Outcome, answer_for, measure, run_calls
-from hostile.server import Conn, HostileServer, chat_body
+from tests.hostile.clients import Outcome, answer_for, measure, run_calls
+from tests.hostile.server import Conn, HostileServer, chat_body
 from wenxin_core._http.errors import ResponseTooLargeError, WenxinProtocolError
 from wenxin_core.errors import StreamInterruptedError, WenxinConnectionError, WenxinError
 

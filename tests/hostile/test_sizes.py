@@ -7,8 +7,8 @@ import zlib
 
 import pytest
 
-from hostile.conftest import answer_for, measure, run_calls
-from hostile.server import Conn, HostileServer, chat_body, sse_body
+from tests.hostile.clients import answer_for, measure, run_calls
+from tests.hostile.server import Conn, HostileServer, chat_body, sse_body
 from wenxin_core._http.errors import ResponseTooLargeError, WenxinProtocolError
 
 PIECE = b"x" * 65536

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from hostile.conftest import MESSAGES, MODEL, answer_for, client_options, measure, run_calls
-from hostile.server import Conn, HostileServer, Request
+from tests.hostile.clients import MESSAGES, MODEL, answer_for, client_options, measure, run_calls
+from tests.hostile.server import Conn, HostileServer, Request
 from wenxin_core import AsyncWenxinClient, WenxinClient
 from wenxin_core._http.errors import TLSVerificationError
 from wenxin_core._http.limits import USER_AGENT

@@ -23,10 +23,10 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.outputs import ChatGenerationChunk, GenerationChunk
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 from langchain_core.runnables.history import RunnableWithMessageHistory
-from lc_helpers import MODEL, make_llm, make_v1_llm
 
 from langchain_wenxin import MIN_TEMPERATURE, ChatWenxin
 from langchain_wenxin.errors import UnsupportedParameterError, WenxinValidationError
+from tests.langchain.lc_helpers import MODEL, make_llm, make_v1_llm
 from wenxin_core.emulator.config import (
     DEFAULT_API_KEY,
     DEFAULT_IAM_ACCESS_KEY,

@@ -21,8 +21,8 @@ from langchain_core.messages import (
     ToolMessage,
 )
 from langchain_core.tools import tool
-from lc_helpers import make_llm
 
+from tests.langchain.lc_helpers import make_llm
 from wenxin_core.emulator.server import EmulatorServer
 
 AGENT_MODEL = "deepseek-v3.2"

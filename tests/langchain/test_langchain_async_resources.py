@@ -13,12 +13,12 @@ from typing import Any
 
 import aiohttp
 import pytest
-from emulator_text import reply_text
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage
-from resource_watch import LeakWatch, client_sockets, settle
 
 from langchain_wenxin import ChatWenxin
+from tests.support.emulator_text import reply_text
+from tests.support.resource_watch import LeakWatch, client_sockets, settle
 from wenxin_core.emulator.config import DEFAULT_API_KEY
 from wenxin_core.emulator.server import EmulatorServer
 from wenxin_core.transport import DEFAULT_LIMITS

@@ -9,10 +9,10 @@ import httpx
 import pytest
 from langchain_core import exceptions as lc
 from langchain_core.messages import HumanMessage
-from lc_helpers import make_llm, make_v1_llm
 
 from langchain_wenxin import ChatWenxin, errors
 from langchain_wenxin.errors import translate_error
+from tests.langchain.lc_helpers import make_llm, make_v1_llm
 from wenxin_core import errors as core
 from wenxin_core.emulator.config import DEFAULT_IAM_ACCESS_KEY, DEFAULT_IAM_SECRET_KEY
 from wenxin_core.emulator.server import EmulatorServer

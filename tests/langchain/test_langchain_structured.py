@@ -9,12 +9,12 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage
 from langchain_core.utils.function_calling import convert_to_json_schema
 from pydantic import BaseModel, Field
-from tool_fakes import FakeV2, answer, call, chunk
 from typing_extensions import TypedDict
 
 from langchain_wenxin import ChatWenxin
 from langchain_wenxin._structured import default_method
 from langchain_wenxin.errors import UnsupportedParameterError
+from tests.langchain.tool_fakes import FakeV2, answer, call, chunk
 
 
 class Joke(BaseModel):

@@ -9,10 +9,10 @@ import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 from pydantic import BaseModel, Field
-from tool_fakes import FakeV2, answer, call, chunk
 
 from langchain_wenxin import ChatWenxin
 from langchain_wenxin.errors import UnsupportedParameterError
+from tests.langchain.tool_fakes import FakeV2, answer, call, chunk
 
 
 class GetWeather(BaseModel):

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 from langchain_core.tools import tool
-from lc_helpers import make_llm
 from pydantic import BaseModel, Field
 
 from langchain_wenxin import ChatWenxin
 from langchain_wenxin.errors import InvalidMessagesError
+from tests.langchain.lc_helpers import make_llm
 from wenxin_core.emulator.server import EmulatorServer
 
 TOOL_MODEL = "deepseek-v3.2"

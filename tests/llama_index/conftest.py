@@ -1,4 +1,4 @@
-"""Fixtures: one emulator for the session (reset per test), models wired to it, clean Settings.
+"""Fixtures: models wired to the plugin's session emulator (reset per test), clean Settings.
 
 ``make_llm`` / ``llm`` build V2 models (the default API) with the emulator's API key;
 ``make_llm_v1`` / ``llm_v1`` build legacy V1 models (``api="v1"``) with application keys.
@@ -16,7 +16,11 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from li_helpers import (
+from llama_index.core import Settings
+from llama_index_instrumentation import get_dispatcher
+
+from llama_index_wenxin import Wenxin
+from tests.llama_index.li_helpers import (
     V1_SECRETS,
     AsyncRecordingTransport,
     EventCollector,
@@ -24,34 +28,15 @@ from li_helpers import (
     RecordingTransport,
     WireLog,
 )
-from llama_index.core import Settings
-from llama_index_instrumentation import get_dispatcher
-
-from llama_index_wenxin import Wenxin
-from wenxin_core.auth import ENV_VARS
 from wenxin_core.emulator.config import DEFAULT_API_KEY
 from wenxin_core.emulator.server import EmulatorServer
 
 
-@pytest.fixture(scope="session")
-def emulator_server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as server:
-        yield server
-
-
 @pytest.fixture
-def emulator(emulator_server: EmulatorServer) -> Iterator[EmulatorServer]:
-    """The shared emulator, with no faults, scripts or records left by another test."""
-    emulator_server.reset()
-    yield emulator_server
-    emulator_server.reset()
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees real credentials (CI unsets them too; this guards local runs)."""
-    for name in ENV_VARS.values():
-        monkeypatch.delenv(name, raising=False)
+def emulator(wenxin_emulator: EmulatorServer) -> Iterator[EmulatorServer]:
+    """The plugin's session emulator, reset before the test (and after it)."""
+    yield wenxin_emulator
+    wenxin_emulator.reset()
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import math
 from typing import Any
 
 import pytest
-from li_helpers import EventCollector
 from llama_index.core.callbacks import CallbackManager, CBEventType, LlamaDebugHandler
 
 from llama_index_wenxin import WenxinEmbedding
+from tests.llama_index.li_helpers import EventCollector
 from wenxin_core.emulator.config import DEFAULT_API_KEY
 from wenxin_core.emulator.server import EmulatorServer
 from wenxin_core.errors import (

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from li_fakes import Answer, FakeQianfan, call
 from llama_index.core.agent.workflow import (
     AgentOutput,
     AgentStream,
@@ -24,6 +23,7 @@ from llama_index.core.tools import BaseTool, FunctionTool
 from llama_index.core.workflow import Context
 
 from llama_index_wenxin import Wenxin
+from tests.llama_index.li_fakes import Answer, FakeQianfan, call
 from wenxin_core.errors import InvalidMessagesError
 
 # The workflows package inspects the agent (a pydantic model) with inspect.getmembers, which

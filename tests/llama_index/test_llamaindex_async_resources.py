@@ -11,11 +11,11 @@ import gc
 from typing import Any
 
 import aiohttp
-from emulator_text import reply_text
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse
-from resource_watch import LeakWatch, client_sockets, settle
 
 from llama_index_wenxin import DEFAULT_MODEL, Wenxin
+from tests.support.emulator_text import reply_text
+from tests.support.resource_watch import LeakWatch, client_sockets, settle
 from wenxin_core.emulator.config import DEFAULT_API_KEY
 from wenxin_core.emulator.server import EmulatorServer
 from wenxin_core.transport import DEFAULT_LIMITS

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from li_helpers import EventCollector, WireLog
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.callbacks import CallbackManager, CBEventType, TokenCountingHandler
 from llama_index.core.callbacks.base_handler import BaseCallbackHandler
 
+from tests.llama_index.li_helpers import EventCollector, WireLog
 from wenxin_core.emulator.config import DEFAULT_API_KEY
 from wenxin_core.emulator.server import EmulatorServer
 
@@ -122,9 +122,9 @@ def test_stream_token_counts_wherever_v2_puts_the_usage(
 def test_v1_stream_token_counts_for_both_usage_styles(style: str) -> None:
     """Llama-2-7b docs: completion per event; Llama-2-13b docs: 0 until the end. Same counts."""
     import httpx
-    from li_helpers import RecordingTransport
 
     from llama_index_wenxin import Wenxin
+    from tests.llama_index.li_helpers import RecordingTransport
 
     wire = WireLog()
     with (

@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-from li_helpers import V1_SECRETS
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW
@@ -19,6 +18,7 @@ from pydantic import SecretStr
 
 from llama_index_wenxin import DEFAULT_MODEL, Wenxin
 from llama_index_wenxin.credentials import CREDENTIAL_FIELDS
+from tests.llama_index.li_helpers import V1_SECRETS
 from wenxin_core.emulator.config import DEFAULT_API_KEY
 from wenxin_core.emulator.server import EmulatorServer
 from wenxin_core.errors import (

@@ -6,7 +6,6 @@ import asyncio
 from typing import Any
 
 import pytest
-from li_helpers import WireLog
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ImageBlock,
@@ -16,6 +15,7 @@ from llama_index.core.base.llms.types import (
 )
 
 from llama_index_wenxin import Wenxin
+from tests.llama_index.li_helpers import WireLog
 from wenxin_core.emulator.server import EmulatorServer
 from wenxin_core.errors import (
     InvalidMessagesError,
@@ -40,8 +40,32 @@ def _counts(data: Any) -> dict[str, int]:
     return {k: data[k] for k in ("prompt_tokens", "completion_tokens", "total_tokens")}
 
 
-def test_chat(llm: Wenxin, wire: WireLog) -> None:
-    response = llm.chat(USER)
+async def chat(llm: Wenxin, mode: str, messages: list[ChatMessage]) -> Any:
+    """``chat`` or ``achat``, as ``mode`` says."""
+    return llm.chat(messages) if mode == "sync" else await llm.achat(messages)
+
+
+async def complete(llm: Wenxin, mode: str, prompt: str) -> Any:
+    """``complete`` or ``acomplete``, as ``mode`` says."""
+    return llm.complete(prompt) if mode == "sync" else await llm.acomplete(prompt)
+
+
+async def stream_chat(llm: Wenxin, mode: str, messages: list[ChatMessage]) -> Any:
+    """Every response of ``stream_chat`` or ``astream_chat``, as ``mode`` says."""
+    if mode == "sync":
+        return list(llm.stream_chat(messages))
+    return [r async for r in await llm.astream_chat(messages)]
+
+
+async def stream_complete(llm: Wenxin, mode: str, prompt: str) -> Any:
+    """Every response of ``stream_complete`` or ``astream_complete``, as ``mode`` says."""
+    if mode == "sync":
+        return list(llm.stream_complete(prompt))
+    return [r async for r in await llm.astream_complete(prompt)]
+
+
+async def test_chat(llm: Wenxin, wire: WireLog, mode: str) -> None:
+    response = await chat(llm, mode, USER)
     assert response.message.role == MessageRole.ASSISTANT
     assert "Tell me about pandas" in (response.message.content or "")
     assert isinstance(response.raw, dict)
@@ -55,8 +79,8 @@ def test_chat(llm: Wenxin, wire: WireLog) -> None:
     assert extra["rate_limits"]["remaining_requests"] < extra["rate_limits"]["limit_requests"]
 
 
-def test_complete(llm: Wenxin, wire: WireLog, emulator: EmulatorServer) -> None:
-    response = llm.complete("Say hi")
+async def test_complete(llm: Wenxin, wire: WireLog, emulator: EmulatorServer, mode: str) -> None:
+    response = await complete(llm, mode, "Say hi")
     assert "Say hi" in response.text
     assert response.raw is not None and _counts(response.raw["usage"]) == _usage_kwargs(wire)
     assert _counts(response.additional_kwargs) == _usage_kwargs(wire)
@@ -65,9 +89,11 @@ def test_complete(llm: Wenxin, wire: WireLog, emulator: EmulatorServer) -> None:
 
 
 @pytest.mark.parametrize("placement", ["separate", "last_chunk"])
-def test_stream_chat(llm: Wenxin, wire: WireLog, emulator: EmulatorServer, placement: str) -> None:
+async def test_stream_chat(
+    llm: Wenxin, wire: WireLog, emulator: EmulatorServer, placement: str, mode: str
+) -> None:
     emulator.set_usage_placement(placement)
-    responses = list(llm.stream_chat(USER))
+    responses = await stream_chat(llm, mode, USER)
     assert len(responses) > 1
     text = "".join(r.delta or "" for r in responses)
     assert responses[-1].message.content == text
@@ -80,44 +106,14 @@ def test_stream_chat(llm: Wenxin, wire: WireLog, emulator: EmulatorServer, place
     assert responses[-1].additional_kwargs["finish_reason"] == "stop"
     assert all(r.additional_kwargs == {} for r in responses[:-1])
     assert emulator.requests[-1]["body"]["stream_options"] == {"include_usage": True}
-    assert llm.chat(USER).message.content == text
+    assert (await chat(llm, mode, USER)).message.content == text
 
 
-def test_stream_complete(llm: Wenxin, wire: WireLog) -> None:
-    responses = list(llm.stream_complete("Stream please"))
+async def test_stream_complete(llm: Wenxin, wire: WireLog, mode: str) -> None:
+    responses = await stream_complete(llm, mode, "Stream please")
     text = "".join(r.delta or "" for r in responses)
     assert responses[-1].text == text and "Stream please" in text
     assert _counts(responses[-1].raw["usage"]) == _usage_kwargs(wire)
-    assert _counts(responses[-1].additional_kwargs) == _usage_kwargs(wire)
-
-
-async def test_achat(llm: Wenxin, wire: WireLog) -> None:
-    response = await llm.achat(USER)
-    assert "Tell me about pandas" in (response.message.content or "")
-    assert _counts(response.additional_kwargs) == _usage_kwargs(wire)
-
-
-async def test_acomplete(llm: Wenxin, wire: WireLog) -> None:
-    response = await llm.acomplete("Async hi")
-    assert "Async hi" in response.text
-    assert _counts(response.raw["usage"]) == _usage_kwargs(wire)
-
-
-async def test_astream_chat(llm: Wenxin, wire: WireLog) -> None:
-    gen = await llm.astream_chat(USER)
-    responses = [r async for r in gen]
-    text = "".join(r.delta or "" for r in responses)
-    assert responses[-1].message.content == text
-    assert _counts(responses[-1].raw["usage"]) == _usage_kwargs(wire)
-    assert _counts(responses[-1].additional_kwargs) == _usage_kwargs(wire)
-    assert sum("total_tokens" in r.additional_kwargs for r in responses) == 1
-
-
-async def test_astream_complete(llm: Wenxin, wire: WireLog) -> None:
-    gen = await llm.astream_complete("Async stream")
-    responses = [r async for r in gen]
-    text = "".join(r.delta or "" for r in responses)
-    assert responses[-1].text == text and "Async stream" in text
     assert _counts(responses[-1].additional_kwargs) == _usage_kwargs(wire)
 
 

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from li_helpers import EventCollector, HashEmbedding, WireLog
 from llama_index.core import Document, Settings, SummaryIndex, VectorStoreIndex
 from llama_index.core.base.response.schema import StreamingResponse
 from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
@@ -15,6 +14,7 @@ from llama_index.core.prompts import PromptTemplate
 from pydantic import BaseModel
 
 from llama_index_wenxin import Wenxin
+from tests.llama_index.li_helpers import EventCollector, HashEmbedding, WireLog
 from wenxin_core.emulator.server import EmulatorServer
 
 DOCS = [

@@ -6,10 +6,10 @@ import time
 from typing import Any
 
 import pytest
-from li_helpers import EventCollector
 from llama_index.core import Settings, VectorStoreIndex
 from llama_index.core.base.llms.types import ChatMessage
 
+from tests.llama_index.li_helpers import EventCollector
 from wenxin_core.emulator.config import DEFAULT_API_KEY
 from wenxin_core.emulator.server import EmulatorServer
 from wenxin_core.errors import (

@@ -11,12 +11,13 @@ import json
 from typing import Any
 
 import pytest
-from li_fakes import Answer, FakeQianfan, call
-from li_helpers import EventCollector
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.prompts import PromptTemplate
 from llama_index.core.types import PydanticProgramMode
 from pydantic import BaseModel
+
+from tests.llama_index.li_fakes import Answer, FakeQianfan, call
+from tests.llama_index.li_helpers import EventCollector
 
 PANDA = {"name": "panda", "food": "bamboo"}
 PROMPT = PromptTemplate("Describe the animal of {place}.")

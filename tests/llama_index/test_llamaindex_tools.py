@@ -11,12 +11,12 @@ import json
 from typing import Any
 
 import pytest
-from li_fakes import Answer, FakeQianfan, call
-from li_helpers import EventCollector
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageRole, ToolCallBlock
 from llama_index.core.tools import FunctionTool
 
 from llama_index_wenxin import Wenxin
+from tests.llama_index.li_fakes import Answer, FakeQianfan, call
+from tests.llama_index.li_helpers import EventCollector
 from wenxin_core.errors import (
     InvalidMessagesError,
     UnsupportedParameterError,

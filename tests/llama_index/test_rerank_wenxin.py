@@ -6,12 +6,12 @@ import json
 from typing import Any
 
 import pytest
-from li_helpers import EventCollector
 from llama_index.core import Document, Settings, VectorStoreIndex
 from llama_index.core.callbacks import CallbackManager, CBEventType, LlamaDebugHandler
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from llama_index_wenxin import WenxinEmbedding, WenxinRerank
+from tests.llama_index.li_helpers import EventCollector
 from wenxin_core.emulator.config import DEFAULT_API_KEY
 from wenxin_core.emulator.server import EmulatorServer
 from wenxin_core.errors import (

@@ -26,6 +26,8 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
+pytestmark = pytest.mark.slow
+
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 KERNEL_NAME = "wenxin-notebook-tests"
 CELL_TIMEOUT = 120

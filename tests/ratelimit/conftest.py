@@ -6,16 +6,15 @@ session without persistence; each test gets a flushed database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 import redis
-from rl_redis import RedisProcess, start_redis
 
+from tests.ratelimit.rl_limiters import LimiterFactory
+from tests.ratelimit.rl_redis import RedisProcess, start_redis
 from wenxin_core.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from wenxin_core.ratelimit.base import LimiterOptions
-
-LimiterFactory = Callable[..., RateLimiter]
 
 
 @pytest.fixture(scope="session")

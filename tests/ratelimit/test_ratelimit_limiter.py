@@ -6,8 +6,8 @@ import asyncio
 import time
 
 import pytest
-from conftest import LimiterFactory
 
+from tests.ratelimit.rl_limiters import LimiterFactory
 from wenxin_core.errors import RateLimitError
 from wenxin_core.ratelimit import Cost, LimiterWaitError
 from wenxin_core.types import RateLimits

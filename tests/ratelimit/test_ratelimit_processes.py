@@ -9,7 +9,10 @@ paced rate (one request every (60 + 1) / 120 s) rather than a burst of the whole
 from __future__ import annotations
 
 import pytest
-from rl_processes import emulator_process, hammer
+
+from tests.ratelimit.rl_processes import emulator_process, hammer
+
+pytestmark = pytest.mark.slow
 
 QUOTA = "120:100000000:100000000"
 PROCESSES = 8

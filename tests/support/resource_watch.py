@@ -1,6 +1,7 @@
 """Shared by the resource tests (issue 6): counting this process's sockets, catching leaks.
 
-``tests/conftest.py`` puts this folder on ``sys.path``, so test modules import it by name.
+Test modules import it as ``tests.support.resource_watch``; ``tests/conftest.py`` registers its
+fixtures (``module_server``, ``server``) as a plugin.
 """
 
 from __future__ import annotations
