@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test test-fast demo lint typecheck bench check clean emulator lock
+.PHONY: redis-server test test-fast demo lint typecheck bench check clean emulator lock
 
 # constraints.txt pins every package of the dev environment, so that a new release of a
 # dependency cannot turn a clean tree red; pyproject.toml keeps ranges. `make lock` refreshes it.
@@ -22,11 +22,15 @@ lock:
 	  .venv-lock/bin/python -m pip freeze --exclude-editable ) > constraints.txt
 	rm -rf .venv-lock
 
-test: $(STAMP)
+# The rate-limit tests start a real redis-server on a loopback port (Debian's package).
+redis-server:
+	@command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; }
+
+test: $(STAMP) redis-server
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 # Everything but the tests marked slow (docs, notebooks, the soak, multi-process and bench runs).
-test-fast: $(STAMP)
+test-fast: $(STAMP) redis-server
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow"
 
 demo: $(STAMP)
