@@ -126,6 +126,7 @@ class AsyncWenxinClient(ClientBase):
         self._pools = LoopPools(self.timeout, self.max_connections)
         self._call_headers = {**dict(DEFAULT_HEADERS), **self._request_headers}
         self._own_headers: dict[str, httpx.Headers] = {}
+        self._has_length: dict[str, bool] = {}
 
     @property
     def http_client(self) -> httpx.AsyncClient:
@@ -184,14 +185,15 @@ class AsyncWenxinClient(ClientBase):
             if delay:
                 await asyncio.sleep(delay)
 
-    async def _chat_once(
+    def _chat_once(
         self,
         http: httpx.AsyncClient,
         transport: httpx.AsyncBaseTransport | None,
         prepared: PreparedChat,
         timeout: httpx.Timeout,
-    ) -> ChatCompletion:
-        return await self._post_once(
+    ) -> Awaitable[ChatCompletion]:
+        # A plain function handing back _post_once's coroutine: one frame less per await.
+        return self._post_once(
             http,
             transport,
             prepared,
@@ -208,7 +210,8 @@ class AsyncWenxinClient(ClientBase):
         parse: Callable[[httpx.Response, bytes], _T],
     ) -> _T:
         """One attempt: send, read whole, raise the answer's typed error or parse it."""
-        ticket = await ratelimit.areserve(self.rate_limit, prepared, timeout)
+        limiter = self.rate_limit
+        ticket = None if limiter is None else await ratelimit.areserve(limiter, prepared, timeout)
         request = self._request(http, transport, prepared, timeout)
         deadline = Deadline(self.total_timeout)
         try:
@@ -218,15 +221,18 @@ class AsyncWenxinClient(ClientBase):
             if failure is None:
                 raise
             failure.__dict__["_request"] = request
-            await ratelimit.asettle(ticket, failure)
+            if ticket is not None:
+                await ratelimit.asettle(ticket, failure)
             raise failure from exc
         error = self.wire.error_for_response(response, content)
         if error is None:
             result = parse(response, content)
-            await ratelimit.asettle(ticket, result, response)
+            if ticket is not None:
+                await ratelimit.asettle(ticket, result, response)
             return result
         error.__dict__["_request"] = response.request
-        await ratelimit.asettle(ticket, error, response)
+        if ticket is not None:
+            await ratelimit.asettle(ticket, error, response)
         raise error
 
     async def embed(
@@ -331,15 +337,21 @@ class AsyncWenxinClient(ClientBase):
                         *((k.encode(), v.encode()) for k, v in self.extra_headers.items()),
                     ]
                 )
+                self._has_length[prepared.path] = "Content-Length" in headers
+            body = prepared.body
             request = httpx.Request(
                 "POST",
                 url,
                 headers=headers,
-                stream=httpx.ByteStream(prepared.body),
+                stream=httpx.ByteStream(body),
                 extensions={"timeout": timeout.as_dict()},
             )
-            request.headers["Content-Length"] = str(len(prepared.body))
-            request.read()
+            if self._has_length.get(prepared.path, True):
+                request.headers["Content-Length"] = str(len(body))
+            else:  # appended as ``headers["Content-Length"] = ...`` would, without its scan
+                length = str(len(body)).encode()
+                request.headers._list.append((b"Content-Length", b"content-length", length))
+            request._content = body  # what ``request.read()`` stores for a ByteStream
             return request
         return http.build_request(
             "POST",
@@ -373,7 +385,10 @@ class AsyncWenxinClient(ClientBase):
 
         The body is read raw and decompressed here, capped (``max_decompressed_size``).
         """
-        response = await self._send(http, transport, request)
+        if transport is None:
+            response = await http.send(request, auth=self.auth, stream=True)
+        else:  # as _send does, one coroutine less
+            response = await send_direct(transport, request, self.auth, self.max_decompressed_size)
         return response, await read_body(response, self.max_decompressed_size)
 
     async def _open(

@@ -108,6 +108,22 @@ def _mapped(exc: BaseException) -> BaseException:
     return exc if root is None else httpx_error_for(root)
 
 
+def _str_items(headers: httpx.Headers) -> list[tuple[str, str]]:
+    """``headers.multi_items()``, its encoding looked up once rather than twice per header."""
+    encoding = headers.encoding
+    return [(key.decode(encoding), value.decode(encoding)) for _, key, value in headers._list]
+
+
+def _bytes_headers(raw: Any) -> httpx.Headers:
+    """``httpx.Headers(raw)`` for aiohttp's ``raw_headers`` (byte pairs, kept as they are).
+
+    What httpx's constructor stores for byte pairs, without normalising each one again.
+    """
+    headers = httpx.Headers()
+    headers._list = [(key, key.lower(), value) for key, value in raw]
+    return headers
+
+
 class _Stream(httpx.AsyncByteStream):
     """The body of an aiohttp response as an httpx byte stream, errors mapped precisely."""
 
@@ -228,7 +244,7 @@ class WenxinAiohttpTransport(AiohttpTransport):
             response = await session.request(
                 request.method,
                 str(request.url),
-                headers=request.headers.multi_items(),
+                headers=_str_items(request.headers),
                 data=data,
                 allow_redirects=False,
                 timeout=self._timeout_for(request.extensions.get("timeout", {})),
@@ -244,7 +260,7 @@ class WenxinAiohttpTransport(AiohttpTransport):
             extensions["reason_phrase"] = response.reason.encode("latin-1", errors="replace")
         return httpx.Response(
             status_code=response.status,
-            headers=response.raw_headers,
+            headers=_bytes_headers(response.raw_headers),
             stream=_Stream(response),
             request=request,
             extensions=extensions,

@@ -136,6 +136,24 @@ def _already_read(response: httpx.Response, limit: int) -> bytes | None:
     return content
 
 
+async def _close_read(response: httpx.Response) -> None:
+    """``response.aclose()`` for a body our transport's ``read_all`` read whole.
+
+    What httpx's ``aclose`` does (close the stream once, give a transport error the request),
+    without its per-call context manager.
+    """
+    if response.is_closed:
+        return
+    response.is_closed = True
+    try:
+        await response.stream.aclose()  # type: ignore[union-attr]
+    except httpx.RequestError as exc:
+        request = getattr(response, "_request", None)
+        if request is not None:
+            exc.request = request
+        raise
+
+
 def _raw_async(response: httpx.Response) -> AsyncIterator[bytes]:
     stream = response.stream
     if isinstance(stream, httpx.AsyncByteStream) and not response.is_stream_consumed:
@@ -188,6 +206,7 @@ async def read_body(response: httpx.Response, limit: int = DEFAULT_MAX_DECOMPRES
             if length is not None and length <= limit:
                 response.is_stream_consumed = True
                 content: bytes = await read_all()
+                await _close_read(response)
                 return content
         parts: list[bytes] = []
         raw = _raw_async(response)
