@@ -174,11 +174,14 @@ class AsyncWenxinClient(ClientBase):
 
     async def _with_retries(self, attempt: Callable[[], Awaitable[_T]]) -> _T:
         """The one retry loop: await ``attempt()`` until it succeeds or the policy gives up."""
-        state = RetryState(self.retry_policy, self.auth)
+        policy, auth = self.retry_policy, self.auth
+        state: RetryState | None = None  # made on the first failure: none on a success path
         while True:
             try:
                 return await attempt()
             except WenxinError as exc:
+                if state is None:
+                    state = RetryState(policy, auth)
                 delay = state.next_delay(exc, exc.__dict__.pop("_request", None))
                 if delay is None:
                     raise

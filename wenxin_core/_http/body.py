@@ -33,8 +33,8 @@ __all__ = [
 
 def content_coding(response: httpx.Response) -> str:
     """The response's ``Content-Encoding``, lower-cased and stripped (``""`` for none)."""
-    for key, value in response.headers.raw:
-        if len(key) == 16 and key.lower() == b"content-encoding":
+    for _, key, value in response.headers._list:  # (raw, lower-cased, value): no copy
+        if key == b"content-encoding":
             return value.decode("latin-1").strip().lower()
     return ""
 
@@ -120,8 +120,8 @@ def _too_large(limit: int) -> ResponseTooLargeError:
 
 def _declared_length(response: httpx.Response) -> int | None:
     """The body's ``Content-Length`` (``None`` when absent, chunked or malformed)."""
-    for key, value in response.headers.raw:
-        if len(key) == 14 and key.lower() == b"content-length":
+    for _, key, value in response.headers._list:  # (raw, lower-cased, value): no copy
+        if key == b"content-length":
             return int(value) if value.isdigit() else None
     return None
 
