@@ -91,6 +91,4 @@ class StreamState:
             self.tool_calls() if self._calls else None,
             usage.reasoning_tokens if usage is not None else None,
         )
-        return ChatResponse.model_construct(
-            message=message, raw=raw, delta=chunk.text, additional_kwargs=extra
-        )
+        return ChatResponse(message=message, raw=raw, delta=chunk.text, additional_kwargs=extra)
