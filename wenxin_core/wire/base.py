@@ -158,7 +158,9 @@ class Wire(ABC):
     ) -> ChatCompletion:
         """Parse a successful JSON answer (after :meth:`error_for_response`)."""
 
-    @abstractmethod
+    reader_class: type[EventReader]
+    """The protocol's stream reader."""
+
     def event_reader(
         self,
         response: httpx.Response,
@@ -167,6 +169,7 @@ class Wire(ABC):
         max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
     ) -> EventReader:
         """A reader for the SSE body of ``response`` (lines and events capped in size)."""
+        return self.reader_class(response, spec, max_event_size=max_event_size)
 
     def check_options(self, options: Mapping[str, Any]) -> None:
         """Raise for an option this protocol does not know."""

@@ -14,9 +14,8 @@ import httpx
 from wenxin_core.catalog import Api, ModelSpec
 from wenxin_core.errors import WenxinError
 from wenxin_core.params import ChatParams
-from wenxin_core.sse import DEFAULT_MAX_EVENT_SIZE
 from wenxin_core.types import ChatCompletion
-from wenxin_core.wire.base import EventReader, PreparedChat, Wire
+from wenxin_core.wire.base import PreparedChat, Wire
 from wenxin_core.wire.v1 import chat
 
 __all__ = ["V1Wire"]
@@ -30,6 +29,7 @@ class V1Wire(Wire):
     """The V1 protocol (legacy)."""
 
     api: Api = "v1"
+    reader_class = chat.V1EventReader
     option_names = _OPTIONS
 
     def prepare(
@@ -66,13 +66,3 @@ class V1Wire(Wire):
     ) -> ChatCompletion:
         """The neutral completion of a V1 answer."""
         return chat.parse_completion(response, content, spec)
-
-    def event_reader(
-        self,
-        response: httpx.Response,
-        spec: ModelSpec,
-        *,
-        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
-    ) -> EventReader:
-        """A reader of a V1 SSE stream."""
-        return chat.V1EventReader(response, spec, max_event_size=max_event_size)

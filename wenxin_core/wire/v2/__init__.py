@@ -15,9 +15,8 @@ import httpx
 
 from wenxin_core.catalog import Api, ModelSpec
 from wenxin_core.errors import WenxinError
-from wenxin_core.sse import DEFAULT_MAX_EVENT_SIZE
 from wenxin_core.types import ChatCompletion
-from wenxin_core.wire.base import EventReader, PreparedChat, Wire
+from wenxin_core.wire.base import PreparedChat, Wire
 from wenxin_core.wire.v2 import chat, errors, messages, options
 
 __all__ = ["V2Wire"]
@@ -30,6 +29,7 @@ class V2Wire(Wire):
     """The V2 protocol (the default)."""
 
     api: Api = "v2"
+    reader_class = chat.V2EventReader
     option_names = options.OPTION_NAMES
 
     def prepare(
@@ -69,13 +69,3 @@ class V2Wire(Wire):
     ) -> ChatCompletion:
         """The neutral completion of a V2 ``chat.completion`` body."""
         return chat.parse_completion(response, content, spec)
-
-    def event_reader(
-        self,
-        response: httpx.Response,
-        spec: ModelSpec,
-        *,
-        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
-    ) -> EventReader:
-        """A reader of a V2 SSE stream."""
-        return chat.V2EventReader(response, spec, max_event_size=max_event_size)
