@@ -15,13 +15,26 @@ from typing import Any
 
 import httpx
 
+from wenxin_core import jsonsafe
 from wenxin_core.catalog import Api, ModelSpec
-from wenxin_core.errors import StreamInterruptedError, WenxinError, WenxinTimeoutError
+from wenxin_core.errors import (
+    BodyLimitError,
+    StreamInterruptedError,
+    WenxinError,
+    WenxinTimeoutError,
+)
 from wenxin_core.request import request_id_of
 from wenxin_core.sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder
 from wenxin_core.types import ChatChunk, ChatCompletion
 
-__all__ = ["EventReader", "PreparedChat", "PreparedPost", "Wire", "final_chunk_of"]
+__all__ = [
+    "EventReader",
+    "PreparedChat",
+    "PreparedPost",
+    "Wire",
+    "error_body_of",
+    "final_chunk_of",
+]
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
 
@@ -207,3 +220,24 @@ def final_chunk_of(completion: ChatCompletion) -> ChatChunk:
         rate_limits=completion.rate_limits,
         raw=completion.raw,
     )
+
+
+def error_body_of(response: httpx.Response, content: bytes) -> tuple[Any, BodyLimitError | None]:
+    """The decoded body of a possible error answer, within the JSON caps.
+
+    Returns the body (``None`` when empty or not JSON) and the :class:`BodyLimitError` of a
+    body over the caps (then the body is ``None``): each protocol decides which wins.
+    """
+    if not content:
+        return None, None
+    try:
+        return (
+            jsonsafe.loads(
+                content, status_code=response.status_code, request_id=request_id_of(response)
+            ),
+            None,
+        )
+    except BodyLimitError as exc:
+        return None, exc
+    except ValueError:
+        return None, None

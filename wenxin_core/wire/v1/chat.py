@@ -15,7 +15,7 @@ import httpx
 
 from wenxin_core import jsonsafe
 from wenxin_core.catalog import ModelSpec
-from wenxin_core.errors import BodyLimitError, WenxinError, error_from_body, error_from_status
+from wenxin_core.errors import WenxinError, error_from_body, error_from_status
 from wenxin_core.messages import MessageLike, OverflowPolicy, normalize_messages
 from wenxin_core.params import ChatParams
 from wenxin_core.redact import redact_url
@@ -23,7 +23,7 @@ from wenxin_core.request import header_map, request_id_of
 from wenxin_core.retry import parse_retry_after
 from wenxin_core.sse import DONE, loads_event
 from wenxin_core.types import ChatChunk, ChatCompletion, ToolCall, ToolCallDelta, Usage
-from wenxin_core.wire.base import EventReader, PreparedChat
+from wenxin_core.wire.base import EventReader, PreparedChat, error_body_of
 
 __all__ = [
     "V1EventReader",
@@ -72,15 +72,7 @@ def error_for_response(response: httpx.Response, content: bytes) -> WenxinError 
     status = response.status_code
     if status < 400 and b'"error_code"' not in content and content[:1] == b"{":
         return None  # the common case: a JSON answer that is not an error (parsed once, later)
-    body: Any = None
-    limited: BodyLimitError | None = None
-    if content:
-        try:
-            body = jsonsafe.loads(content, status_code=status, request_id=request_id_of(response))
-        except BodyLimitError as exc:
-            limited = exc
-        except ValueError:
-            body = None
+    body, limited = error_body_of(response, content)
     headers = header_map(response)
     retry_after = parse_retry_after(headers.get("retry-after"))
     request_id = request_id_of(response)

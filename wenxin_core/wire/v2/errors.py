@@ -8,10 +8,8 @@ from typing import Any
 
 import httpx
 
-from wenxin_core import jsonsafe
 from wenxin_core.errors import (
     AuthenticationError,
-    BodyLimitError,
     ContentPolicyError,
     InvalidIamTokenError,
     InvalidRequestError,
@@ -26,6 +24,7 @@ from wenxin_core.redact import redact_url
 from wenxin_core.request import header_map, request_id_of
 from wenxin_core.retry import parse_retry_after
 from wenxin_core.types import RateLimits
+from wenxin_core.wire.base import error_body_of
 
 __all__ = ["error_for_response", "error_from_payload", "rate_limits_of"]
 
@@ -137,15 +136,7 @@ def error_for_response(response: httpx.Response, content: bytes) -> WenxinError 
     status = response.status_code
     if status < 400 and content[:1] == b"{" and b'"error"' not in content[:64]:
         return None  # the common case: a JSON answer (parsed once, later)
-    body: Any = None
-    limited: BodyLimitError | None = None
-    if content:
-        try:
-            body = jsonsafe.loads(content, status_code=status, request_id=request_id_of(response))
-        except BodyLimitError as exc:
-            limited = exc
-        except ValueError:
-            body = None
+    body, limited = error_body_of(response, content)
     request_id = request_id_of(response)
     limits = rate_limits_of(response)
     if isinstance(body, dict) and isinstance(body.get("error"), (dict, str)):
