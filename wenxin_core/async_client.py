@@ -28,7 +28,7 @@ from wenxin_core._base import (
     embeddings_of,
 )
 from wenxin_core._http.body import aiter_body, read_body
-from wenxin_core._http.deadline import AsyncBody, Deadline
+from wenxin_core._http.deadline import HAS_TIMEOUT_AT, AsyncBody, Deadline
 from wenxin_core._http.errors import attempt_error, stream_failure
 from wenxin_core._http.limits import DEFAULT_HEADERS
 from wenxin_core._http.reuse import aforget_if_leftover
@@ -146,6 +146,13 @@ class AsyncWenxinClient(ClientBase):
         pool = await self._pools.acquire()
         return pool.http, pool.transport
 
+    def _target_now(self) -> tuple[httpx.AsyncClient, httpx.AsyncBaseTransport | None] | None:
+        """:meth:`_target` without awaiting, once the running loop's pool is started."""
+        if self._user_http is not None:
+            return self._user_http, None
+        pool = self._pools.started_pool()
+        return None if pool is None else (pool.http, pool.transport)
+
     def __del__(self) -> None:
         # An unclosed client must not leak sockets or make aiohttp warn when it is collected.
         pools = getattr(self, "_pools", None)
@@ -167,24 +174,36 @@ class AsyncWenxinClient(ClientBase):
 
         """
         prepared, attempt_timeout = self.prepare(messages, stream=False, options=options)
-        http, transport = await self._target()
+        http, transport = self._target_now() or await self._target()
+        try:  # the first attempt inline: one coroutine less on every resume of a success
+            return await self._chat_once(http, transport, prepared, attempt_timeout)
+        except WenxinError as exc:
+            failure = exc
         return await self._with_retries(
-            lambda: self._chat_once(http, transport, prepared, attempt_timeout)
+            lambda: self._chat_once(http, transport, prepared, attempt_timeout), failure
         )
 
-    async def _with_retries(self, attempt: Callable[[], Awaitable[_T]]) -> _T:
-        """The one retry loop: await ``attempt()`` until it succeeds or the policy gives up."""
+    async def _with_retries(
+        self, attempt: Callable[[], Awaitable[_T]], failed: WenxinError | None = None
+    ) -> _T:
+        """The one retry loop: await ``attempt()`` until it succeeds or the policy gives up.
+
+        ``failed``: the first attempt's error, when the caller made that attempt itself.
+        """
         policy, auth = self.retry_policy, self.auth
         state: RetryState | None = None  # made on the first failure: none on a success path
         while True:
-            try:
-                return await attempt()
-            except WenxinError as exc:
-                if state is None:
-                    state = RetryState(policy, auth)
-                delay = state.next_delay(exc, exc.__dict__.pop("_request", None))
-                if delay is None:
-                    raise
+            if failed is None:
+                try:
+                    return await attempt()
+                except WenxinError as exc:
+                    failed = exc
+            if state is None:
+                state = RetryState(policy, auth)
+            delay = state.next_delay(failed, failed.__dict__.pop("_request", None))
+            if delay is None:
+                raise failed
+            failed = None
             if delay:
                 await asyncio.sleep(delay)
 
@@ -217,8 +236,24 @@ class AsyncWenxinClient(ClientBase):
         ticket = None if limiter is None else await ratelimit.areserve(limiter, prepared, timeout)
         request = self._request(http, transport, prepared, timeout)
         deadline = Deadline(self.total_timeout)
+        limit = self.max_decompressed_size
         try:
-            response, content = await deadline.run(self._send_and_read(http, transport, request))
+            if HAS_TIMEOUT_AT:
+                # Inline (no coroutine per step): the deadline around the send and the body.
+                async with asyncio.timeout_at(deadline.loop_time()):
+                    apply_now = getattr(self.auth, "apply_now", None)
+                    if transport is None:
+                        response = await http.send(request, auth=self.auth, stream=True)
+                    elif apply_now is not None and apply_now(request):
+                        response = await transport.handle_async_request(request)
+                        response.request = request
+                    else:
+                        response = await send_direct(transport, request, self.auth, limit)
+                    content = await read_body(response, limit)
+            else:  # Python 3.10: no asyncio.timeout_at
+                response, content = await deadline.run(
+                    self._send_and_read(http, transport, request)
+                )
         except Exception as exc:
             failure = attempt_error(exc, request, deadline)
             if failure is None:

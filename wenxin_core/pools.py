@@ -81,6 +81,11 @@ class LoopPools:
                 self._pools[loop] = pool
         return pool
 
+    def started_pool(self) -> LoopPool | None:
+        """The running loop's pool if :meth:`acquire` already started it, else ``None``."""
+        pool = self._pools.get(asyncio.get_running_loop())
+        return pool if pool is not None and pool.started else None
+
     async def acquire(self) -> LoopPool:
         """The running loop's pool, registered to be closed when the loop shuts down."""
         pool = self.current()

@@ -32,9 +32,9 @@ def header_map(response: httpx.Response) -> dict[str, str]:
     """
     cached: dict[str, str] | None = response.__dict__.get("_wenxin_headers")
     if cached is None:
-        cached = {
-            key.decode("latin-1").lower(): value.decode("latin-1")
-            for key, value in response.headers.raw
+        cached = {  # httpx keeps (raw, lower-cased, value) byte triples: no copy, no lower()
+            key.decode("latin-1"): value.decode("latin-1")
+            for _, key, value in response.headers._list
         }
         response.__dict__["_wenxin_headers"] = cached
     return cached

@@ -24,6 +24,7 @@ from typing import TypeVar
 import httpx
 
 __all__ = [
+    "HAS_TIMEOUT_AT",
     "AsyncBody",
     "Deadline",
     "DeadlineTimeout",
@@ -54,6 +55,12 @@ class Deadline:
         self.at = time.monotonic() + total if total is not None else float("inf")
         self.fired = False
 
+    def loop_time(self) -> float | None:
+        """The deadline on the running loop's clock, for ``asyncio.timeout_at`` (None: none)."""
+        if self.total is None:
+            return None
+        return asyncio.get_running_loop().time() + (self.at - time.monotonic())
+
     def passed(self) -> bool:
         """Whether the deadline is over (and so the reason of a failure now)."""
         if self.total is not None and time.monotonic() >= self.at:
@@ -76,10 +83,9 @@ class Deadline:
         """Await ``awaitable`` until the deadline; then cancel it (:attr:`fired` is set)."""
         if self.total is None:
             return await awaitable
-        loop_time = asyncio.get_running_loop().time() + (self.at - time.monotonic())
         try:
-            if _HAS_TIMEOUT_AT:
-                async with asyncio.timeout_at(loop_time):
+            if HAS_TIMEOUT_AT:
+                async with asyncio.timeout_at(self.loop_time()):
                     return await awaitable
             return await asyncio.wait_for(awaitable, max(0.0, self.at - time.monotonic()))
         except TimeoutError:
@@ -87,7 +93,8 @@ class Deadline:
             raise
 
 
-_HAS_TIMEOUT_AT = sys.version_info >= (3, 11)
+HAS_TIMEOUT_AT = sys.version_info >= (3, 11)
+"""Whether ``asyncio.timeout_at`` exists (Python 3.11+); 3.10 bounds awaits with ``wait_for``."""
 
 
 def time_left(timeout: float | None) -> float | None:

@@ -311,6 +311,49 @@ def _render(turns: list[_Turn], system_text: str | None) -> list[dict[str, Any]]
     return out
 
 
+def _already_in_order(
+    messages: list[MessageLike] | tuple[MessageLike, ...], budget: int
+) -> list[dict[str, Any]] | None:
+    """The wire messages of a history the rules would leave as it is, else ``None``.
+
+    The common call (an optional system text, then user and assistant text turns that
+    alternate, ending with a user turn, within budget) needs none of the repairs: this builds
+    exactly what :func:`_render` would from it, without the turn objects. Anything else
+    (tool calls or results, parts, blank or repeated turns, a leading assistant turn, an
+    unknown role) returns ``None`` and takes the full rules, errors included.
+    """
+    out: list[dict[str, Any]] = []
+    previous = ""
+    size = 0
+    for index, message in enumerate(messages):
+        if type(message) is dict:
+            role, content = message.get("role"), message.get("content")
+            if role == "assistant" and message.get("tool_calls"):
+                return None
+        elif isinstance(message, ChatMessage):
+            role, content = message.role, message.content
+            if message.tool_calls:
+                return None
+        else:
+            return None
+        if type(content) is not str or not content.strip():
+            return None
+        if role == "user":
+            if previous == "user":
+                return None
+        elif role == "assistant":
+            if previous != "user":
+                return None
+        elif role != "system" or index:
+            return None
+        previous = role
+        size += len(content)
+        out.append({"role": role, "content": content})
+    if previous != "user" or size > budget:
+        return None
+    return out
+
+
 def normalize_v2(
     messages: Iterable[MessageLike],
     spec: ModelSpec,
@@ -327,6 +370,12 @@ def normalize_v2(
             last user turn alone exceed it.
 
     """
+    if not isinstance(messages, (list, tuple)):
+        messages = list(messages)  # read twice at most: by the fast path, then the rules
+    if not system:
+        ready = _already_in_order(messages, spec.max_input_chars)
+        if ready is not None:
+            return NormalizedMessages(messages=ready, system=None, dropped_turns=0)
     system_parts: list[str] = [system] if system and system.strip() else []
     turns = _build_turns(messages, spec, system_parts)
     if not turns:
