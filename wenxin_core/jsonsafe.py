@@ -5,20 +5,22 @@ IAM BCE-BEARER answers) goes through :func:`loads`. A body over :data:`MAX_JSON_
 deeper than :data:`MAX_JSON_DEPTH` is a typed :class:`~wenxin_core.errors.BodyLimitError`; a
 ``RecursionError`` never escapes.
 
-The fast path stays ``json.loads``: a body with at most :data:`MAX_JSON_DEPTH` opening brackets
-cannot be nested deeper, and counting them is a C-speed byte count. Only a body with more
-brackets than that is scanned for its real depth (strings stripped, then one linear pass).
+Decoding is :func:`wenxin_core.jsonfast.decode` (orjson when installed, with ``json.loads``'s
+results and errors). The fast path skips the depth scan: a body with at most
+:data:`MAX_JSON_DEPTH` opening brackets cannot be nested deeper, and counting them is a
+C-speed byte count. Only a body with more brackets than that is scanned for its real depth
+(strings stripped, then one linear pass).
 """
 
 from __future__ import annotations
 
-import json
 import operator
 import re
 from itertools import accumulate
 from typing import Any
 
 from wenxin_core.errors import BodyLimitError
+from wenxin_core.jsonfast import decode
 
 __all__ = [
     "MAX_JSON_BYTES",
@@ -120,7 +122,7 @@ def loads(
     status_code: int | None = None,
     request_id: str | None = None,
 ) -> Any:
-    """``json.loads`` within the size and nesting caps.
+    """``json.loads`` (as :func:`wenxin_core.jsonfast.decode`) within the size and nesting caps.
 
     Raises:
         BodyLimitError: ``data`` is over ``max_bytes`` or nested deeper than ``max_depth``
@@ -138,6 +140,6 @@ def loads(
         request_id=request_id,
     )
     try:
-        return json.loads(data)
+        return decode(data)
     except RecursionError:
         raise too_deep(what, max_depth, status_code=status_code, request_id=request_id) from None

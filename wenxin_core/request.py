@@ -22,6 +22,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(300.0, connect=10.0)
 """A short connect timeout and a generous one for reading: long replies take minutes."""
 
 _REQUEST_ID_HEADERS = ("x-bce-request-id", "x-baidu-request-id", "x-request-id", "request-id")
+_REQUEST_ID_KEYS = tuple(name.encode() for name in _REQUEST_ID_HEADERS)
 
 
 def header_map(response: httpx.Response) -> dict[str, str]:
@@ -41,12 +42,15 @@ def header_map(response: httpx.Response) -> dict[str, str]:
 
 
 def request_id_of(response: httpx.Response) -> str | None:
-    """The request id the service put in a header, if any."""
-    headers = header_map(response)
-    for name in _REQUEST_ID_HEADERS:
-        value = headers.get(name)
-        if value:
-            return value
+    """The request id the service put in a header, if any (the first name that has one)."""
+    found: dict[bytes, bytes] = {}
+    for _, key, value in response.headers._list:  # one pass, no dict of every header
+        if key in _REQUEST_ID_KEYS:
+            found[key] = value  # the last of repeated headers, as header_map keeps it
+    for key in _REQUEST_ID_KEYS:
+        raw = found.get(key)
+        if raw:
+            return raw.decode("latin-1")
     return None
 
 

@@ -41,7 +41,7 @@ def test_the_core_depends_on_httpx_and_pydantic_only() -> None:
 
 def test_each_framework_is_an_extra_with_the_fast_path() -> None:
     extras = PYPROJECT["project"]["optional-dependencies"]
-    assert names(extras["fast"]) == {"aiohttp", "httpx-aiohttp"}
+    assert names(extras["fast"]) == {"aiohttp", "httpx-aiohttp", "orjson"}
     assert names(extras["langchain"]) == {"wenxin-integrations", "langchain-core"}
     assert names(extras["llama-index"]) == {"wenxin-integrations", "llama-index-core"}
     assert "wenxin-integrations[fast]" in extras["langchain"]

@@ -16,6 +16,7 @@ import httpx
 from wenxin_core import jsonsafe
 from wenxin_core.catalog import ModelSpec
 from wenxin_core.errors import WenxinError, error_from_body, error_from_status
+from wenxin_core.jsonfast import encode
 from wenxin_core.messages import MessageLike, OverflowPolicy, normalize_messages
 from wenxin_core.params import ChatParams
 from wenxin_core.redact import redact_url
@@ -32,8 +33,6 @@ __all__ = [
     "parse_completion",
     "prepare_chat",
 ]
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def prepare_chat(
@@ -61,7 +60,7 @@ def prepare_chat(
         body["stream"] = True
     return PreparedChat(
         spec=spec,
-        body=_ENCODER.encode(body).encode("utf-8"),
+        body=encode(body),
         stream=stream,
         dropped_turns=normalized.dropped_turns,
     )

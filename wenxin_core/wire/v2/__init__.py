@@ -7,7 +7,6 @@ onto the typed hierarchy and parses the ``X-Ratelimit-*`` headers.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -15,13 +14,13 @@ import httpx
 
 from wenxin_core.catalog import Api, ModelSpec
 from wenxin_core.errors import WenxinError
+from wenxin_core.jsonfast import encode
 from wenxin_core.types import ChatCompletion
 from wenxin_core.wire.base import PreparedChat, Wire
 from wenxin_core.wire.v2 import chat, errors, messages, options
 
 __all__ = ["V2Wire"]
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _STREAM_OPTIONS = {"include_usage": True}
 
 
@@ -55,7 +54,7 @@ class V2Wire(Wire):
             body["stream_options"] = _STREAM_OPTIONS
         return PreparedChat(
             spec=spec,
-            body=_ENCODER.encode(body).encode("utf-8"),
+            body=encode(body),
             stream=stream,
             dropped_turns=normalized.dropped_turns,
         )

@@ -59,6 +59,7 @@ _RATE_HEADERS = (
     ("limit_output_tokens", "x-ratelimit-limit-output-tokens"),
     ("remaining_output_tokens", "x-ratelimit-remaining-output-tokens"),
 )
+_RATE_FIELDS = {name.encode(): field for field, name in _RATE_HEADERS}
 
 
 def _as_count(value: str | None) -> int | None:
@@ -75,12 +76,20 @@ def _as_count(value: str | None) -> int | None:
 
 def rate_limits_of(response: httpx.Response) -> RateLimits | None:
     """The ``X-Ratelimit-*`` figures of a response, or ``None`` when it sent none."""
-    headers = header_map(response)
-    if "x-ratelimit-limit-requests" not in headers and not any(
-        name in headers for _, name in _RATE_HEADERS
-    ):
+    found: dict[str, bytes] = {}
+    for _, key, value in response.headers._list:  # one pass, no dict of every header
+        if key.startswith(b"x-ratelimit-"):
+            field = _RATE_FIELDS.get(key)
+            if field is not None:
+                found[field] = value  # the last of repeated headers wins
+    if not found:
         return None
-    return RateLimits(**{field: _as_count(headers.get(name)) for field, name in _RATE_HEADERS})
+    return RateLimits(
+        **{
+            field: None if (raw := found.get(field)) is None else _as_count(raw.decode("latin-1"))
+            for field, _ in _RATE_HEADERS
+        }
+    )
 
 
 def _class_for(status: int, code: str | None) -> type[WenxinError]:

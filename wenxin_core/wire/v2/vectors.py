@@ -9,7 +9,6 @@ to the limit). Answers are put back in input order by ``data[].index``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,6 +16,7 @@ import httpx
 
 from wenxin_core import jsonsafe
 from wenxin_core.errors import ContextOverflowError, WenxinError, WenxinValidationError
+from wenxin_core.jsonfast import encode
 from wenxin_core.redact import redact_url
 from wenxin_core.request import request_id_of
 from wenxin_core.types import RerankItem, RerankResult, Usage
@@ -35,8 +35,6 @@ __all__ = [
 
 EMBEDDINGS_PATH = "/embeddings"
 RERANK_PATH = "/rerank"
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _checked_texts(
@@ -83,7 +81,7 @@ def embedding_batches(
 
 def embedding_body(spec: EmbeddingSpec, batch: Sequence[str]) -> bytes:
     """The JSON body of one embeddings call."""
-    return _ENCODER.encode({"model": spec.name, "input": list(batch)}).encode("utf-8")
+    return encode({"model": spec.name, "input": list(batch)})
 
 
 def _unexpected(response: httpx.Response, what: str) -> WenxinError:
@@ -159,7 +157,7 @@ def rerank_body(
         if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
             raise WenxinValidationError("top_n", f"must be a positive integer (got {top_n!r})")
         body["top_n"] = top_n
-    return _ENCODER.encode(body).encode("utf-8"), docs
+    return encode(body), docs
 
 
 def parse_rerank(
