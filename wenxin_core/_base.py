@@ -305,6 +305,18 @@ class ClientBase:
         Raises before anything is sent: an unknown option, a parameter out of range or not
         accepted by the model, or a conversation that cannot be sent.
         """
+        if not options:  # the common call: the client's own settings
+            spec = self.resolve_spec(None, None)
+            prepared = self.wire.prepare(
+                spec,
+                messages,
+                options,
+                system=None,
+                extra_body=None,
+                stream=stream,
+                overflow=self.overflow,
+            )
+            return prepared, self.timeout
         values = dict(options)
         timeout = self.timeout_for(values.pop("timeout", UNSET))
         model = values.pop("model", None)

@@ -188,6 +188,8 @@ class Wire(ABC):
         """Raise for an option this protocol does not know."""
         from wenxin_core.errors import WenxinValidationError
 
+        if not options or self.option_names.issuperset(options):
+            return
         unknown = sorted(set(options) - self.option_names)
         if unknown:
             raise WenxinValidationError(

@@ -118,7 +118,7 @@ def parse_completion(response: httpx.Response, content: bytes, spec: ModelSpec) 
         obj = jsonsafe.loads(content, what="chat answer", status_code=response.status_code)
         choice = obj["choices"][0]
         message = choice.get("message") or {}
-        if not isinstance(message, Mapping):
+        if type(message) is not dict and not isinstance(message, Mapping):
             raise TypeError("message is not an object")
     except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
         raise WenxinError(

@@ -86,10 +86,20 @@ def rate_limits_of(response: httpx.Response) -> RateLimits | None:
         return None
     return RateLimits(
         **{
-            field: None if (raw := found.get(field)) is None else _as_count(raw.decode("latin-1"))
+            field: None if (raw := found.get(field)) is None else _count_of(raw)
             for field, _ in _RATE_HEADERS
         }
     )
+
+
+def _count_of(raw: bytes) -> int | None:
+    """A header's count: a short plain integer at once, else by :func:`_as_count`'s rules.
+
+    Up to 15 digits ``int`` and ``float`` agree exactly; longer figures take the float rules.
+    """
+    if len(raw) <= 15 and raw.isdigit():
+        return int(raw)
+    return _as_count(raw.decode("latin-1"))
 
 
 def _class_for(status: int, code: str | None) -> type[WenxinError]:
