@@ -127,6 +127,7 @@ class AsyncWenxinClient(ClientBase):
         self._call_headers = {**dict(DEFAULT_HEADERS), **self._request_headers}
         self._own_headers: dict[str, httpx.Headers] = {}
         self._has_length: dict[str, bool] = {}
+        self._armed: tuple[httpx.Timeout, dict[str, float | None]] | None = None
 
     @property
     def http_client(self) -> httpx.AsyncClient:
@@ -382,7 +383,7 @@ class AsyncWenxinClient(ClientBase):
                 url,
                 headers=headers,
                 stream=httpx.ByteStream(body),
-                extensions={"timeout": timeout.as_dict()},
+                extensions={"timeout": self._armed_timeouts(timeout)},
             )
             if self._has_length.get(prepared.path, True):
                 request.headers["Content-Length"] = str(len(body))
@@ -398,6 +399,26 @@ class AsyncWenxinClient(ClientBase):
             headers=self._call_headers,
             timeout=timeout,
         )
+
+    def _armed_timeouts(self, timeout: httpx.Timeout) -> dict[str, float | None]:
+        """The per-phase timeouts the transport arms: those shorter than ``total_timeout``.
+
+        A phase timeout no shorter than the attempt's deadline can never fire first (the
+        deadline bounds every phase too), so it is not armed: with the defaults (300 s read
+        and pool, 300 s in all) that spares aiohttp a timer per read and one per pool wait.
+        """
+        cached = self._armed
+        if cached is not None and cached[0] is timeout:
+            return cached[1]
+        total = self.total_timeout
+        armed = timeout.as_dict()
+        if total is not None:
+            armed = {
+                phase: None if value is not None and value >= total else value
+                for phase, value in armed.items()
+            }
+        self._armed = (timeout, armed)
+        return armed
 
     async def _send(
         self,

@@ -1,0 +1,52 @@
+"""Phase timeouts no shorter than the attempt deadline are not armed (the deadline bounds them)."""
+
+from __future__ import annotations
+
+import httpx
+
+from wenxin_core import AsyncWenxinClient
+
+
+def client(
+    timeout: float | httpx.Timeout | None = None, total_timeout: float | None = 300.0
+) -> AsyncWenxinClient:
+    extra = {} if timeout is None else {"timeout": timeout}
+    return AsyncWenxinClient(
+        "ernie-4.5-turbo-32k",
+        api_key="k",
+        base_url="http://127.0.0.1:9/v2",
+        total_timeout=total_timeout,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def test_defaults_arm_only_the_connect_timeout() -> None:
+    c = client()  # 10 s connect, 300 s for the rest, 300 s in all
+    assert c._armed_timeouts(c.timeout) == {
+        "connect": 10.0,
+        "read": None,
+        "write": None,
+        "pool": None,
+    }
+
+
+def test_phases_shorter_than_the_deadline_stay_armed() -> None:
+    c = client(timeout=httpx.Timeout(5.0, read=30.0), total_timeout=20.0)
+    assert c._armed_timeouts(c.timeout) == {
+        "connect": 5.0,
+        "read": None,
+        "write": 5.0,
+        "pool": 5.0,
+    }
+
+
+def test_without_a_deadline_every_phase_is_armed() -> None:
+    c = client(timeout=300.0, total_timeout=None)
+    assert c.timeout.read == 300.0
+    assert c._armed_timeouts(c.timeout) == c.timeout.as_dict()
+
+
+def test_a_per_call_timeout_is_armed_on_its_own_figures() -> None:
+    c = client()
+    assert c._armed_timeouts(httpx.Timeout(1.0))["read"] == 1.0
+    assert c._armed_timeouts(c.timeout)["read"] is None  # the client's again
