@@ -40,11 +40,14 @@ def _idle_data_pending(protocol: Any) -> bool:
     transport = getattr(protocol, "transport", None)
     if transport is None or transport.is_closing():
         return True
-    sock = transport.get_extra_info("socket")
-    if sock is None:
-        return False
+    fd = getattr(transport, "_sock_fd", None)  # asyncio's selector transports keep the fd
+    if not isinstance(fd, int) or fd < 0:
+        sock = transport.get_extra_info("socket")
+        if sock is None:
+            return False
+        fd = sock
     try:
-        readable, _, _ = select.select([sock], [], [], 0)
+        readable, _, _ = select.select([fd], [], [], 0)
     except (OSError, ValueError):
         return True
     return bool(readable)
