@@ -27,7 +27,7 @@ ROLES = ("system", "user", "assistant", "tool", "bogus")
 def _full_rules(history: list[Any]) -> tuple[str, Any]:
     """What the rules without the fast path make of ``history`` (or the error they raise)."""
     original = v2_messages._already_in_order
-    v2_messages._already_in_order = lambda *_: None  # type: ignore[assignment]
+    v2_messages._already_in_order = lambda *_: None
     try:
         return _outcome(history)
     finally:
@@ -42,7 +42,7 @@ def _outcome(history: list[Any]) -> tuple[str, Any]:
     return "ok", (normalized.messages, normalized.dropped_turns)
 
 
-def _message(role: str, content: Any, as_model: bool) -> Any:
+def _message(role: Any, content: Any, as_model: bool) -> Any:
     if as_model and role in ("system", "user", "assistant", "tool"):
         return ChatMessage(role=role, content=content if isinstance(content, str) else "x")
     return {"role": role, "content": content}
@@ -70,7 +70,7 @@ def test_fast_path_matches_the_full_rules(history: list[Any]) -> None:
 
 
 def test_in_order_histories_take_the_fast_path() -> None:
-    history = [
+    history: list[Any] = [
         {"role": "system", "content": "be brief"},
         {"role": "user", "content": "hi"},
         {"role": "assistant", "content": "hello"},
