@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
@@ -12,7 +13,7 @@ from collections.abc import (
     Sequence,
 )
 from types import TracebackType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import httpx
 from typing_extensions import Unpack
@@ -28,7 +29,7 @@ from wenxin_core._base import (
     embeddings_of,
 )
 from wenxin_core._http.body import aiter_body, read_body
-from wenxin_core._http.deadline import HAS_TIMEOUT_AT, AsyncBody, Deadline
+from wenxin_core._http.deadline import HAS_TIMEOUT_AT, AsyncBody, Deadline, loop_time_of
 from wenxin_core._http.errors import attempt_error, stream_failure
 from wenxin_core._http.limits import DEFAULT_HEADERS
 from wenxin_core._http.reuse import aforget_if_leftover
@@ -38,7 +39,7 @@ from wenxin_core.pools import LoopPools
 from wenxin_core.ratelimit import engine as ratelimit
 from wenxin_core.request import is_event_stream
 from wenxin_core.stream import AsyncChatStream
-from wenxin_core.transport import send_direct
+from wenxin_core.transport import authenticated_now, post_request, send_direct
 from wenxin_core.types import ChatChunk, ChatCompletion, Embeddings, RerankResult, Usage
 from wenxin_core.vector_catalog import DEFAULT_EMBEDDING_MODEL, DEFAULT_RERANK_MODEL
 from wenxin_core.wire import EventReader, PreparedChat, PreparedPost, final_chunk_of
@@ -176,12 +177,25 @@ class AsyncWenxinClient(ClientBase):
         """
         prepared, attempt_timeout = self.prepare(messages, stream=False, options=options)
         http, transport = self._target_now() or await self._target()
-        try:  # the first attempt inline: one coroutine less on every resume of a success
-            return await self._chat_once(http, transport, prepared, attempt_timeout)
+        # The first attempt inline, and no closure in this frame: every object a call holds
+        # while it waits is promoted by the collector, which costs at high concurrency.
+        try:
+            return await self._post_once(http, transport, prepared, attempt_timeout)
         except WenxinError as exc:
             failure = exc
+        return await self._retry_chat(failure, http, transport, prepared, attempt_timeout)
+
+    async def _retry_chat(
+        self,
+        failure: WenxinError,
+        http: httpx.AsyncClient,
+        transport: httpx.AsyncBaseTransport | None,
+        prepared: PreparedChat,
+        timeout: httpx.Timeout,
+    ) -> ChatCompletion:
+        """The retries of a chat call whose first attempt failed with ``failure``."""
         return await self._with_retries(
-            lambda: self._chat_once(http, transport, prepared, attempt_timeout), failure
+            lambda: self._post_once(http, transport, prepared, timeout), failure
         )
 
     async def _with_retries(
@@ -208,55 +222,44 @@ class AsyncWenxinClient(ClientBase):
             if delay:
                 await asyncio.sleep(delay)
 
-    def _chat_once(
-        self,
-        http: httpx.AsyncClient,
-        transport: httpx.AsyncBaseTransport | None,
-        prepared: PreparedChat,
-        timeout: httpx.Timeout,
-    ) -> Awaitable[ChatCompletion]:
-        # A plain function handing back _post_once's coroutine: one frame less per await.
-        return self._post_once(
-            http,
-            transport,
-            prepared,
-            timeout,
-            lambda r, c: self.wire.parse_completion(r, c, prepared.spec),
-        )
-
     async def _post_once(
         self,
         http: httpx.AsyncClient,
         transport: httpx.AsyncBaseTransport | None,
         prepared: PreparedChat | PreparedPost,
         timeout: httpx.Timeout,
-        parse: Callable[[httpx.Response, bytes], _T],
+        parse: Callable[[httpx.Response, bytes], _T] | None = None,
     ) -> _T:
-        """One attempt: send, read whole, raise the answer's typed error or parse it."""
+        """One attempt: send, read whole, raise the answer's typed error or parse it.
+
+        ``parse`` reads a success; ``None``: a chat completion (``prepared`` is a chat).
+        """
         limiter = self.rate_limit
         ticket = None if limiter is None else await ratelimit.areserve(limiter, prepared, timeout)
         request = self._request(http, transport, prepared, timeout)
-        deadline = Deadline(self.total_timeout)
+        total = self.total_timeout
+        # Plain floats while the call waits (a Deadline object is made only on a failure):
+        # every object held across the await costs a promotion at high concurrency.
+        ends = None if total is None else time.monotonic() + total
         limit = self.max_decompressed_size
         try:
             if HAS_TIMEOUT_AT:
                 # Inline (no coroutine per step): the deadline around the send and the body.
-                async with asyncio.timeout_at(deadline.loop_time()):
-                    apply_now = getattr(self.auth, "apply_now", None)
+                async with asyncio.timeout_at(loop_time_of(ends)):
                     if transport is None:
                         response = await http.send(request, auth=self.auth, stream=True)
-                    elif apply_now is not None and apply_now(request):
+                    elif authenticated_now(self.auth, request):
                         response = await transport.handle_async_request(request)
                         response.request = request
                     else:
                         response = await send_direct(transport, request, self.auth, limit)
                     content = await read_body(response, limit)
             else:  # Python 3.10: no asyncio.timeout_at
-                response, content = await deadline.run(
+                response, content = await Deadline.ending(total, ends).run(
                     self._send_and_read(http, transport, request)
                 )
         except Exception as exc:
-            failure = attempt_error(exc, request, deadline)
+            failure = attempt_error(exc, request, Deadline.ending(total, ends))
             if failure is None:
                 raise
             failure.__dict__["_request"] = request
@@ -265,7 +268,11 @@ class AsyncWenxinClient(ClientBase):
             raise failure from exc
         error = self.wire.error_for_response(response, content)
         if error is None:
-            result = parse(response, content)
+            if parse is None:  # a chat: no parse closure held for the whole wait
+                spec = cast(PreparedChat, prepared).spec
+                result = cast(_T, self.wire.parse_completion(response, content, spec))
+            else:
+                result = parse(response, content)
             if ticket is not None:
                 await ratelimit.asettle(ticket, result, response)
             return result
@@ -378,19 +385,12 @@ class AsyncWenxinClient(ClientBase):
                 )
                 self._has_length[prepared.path] = "Content-Length" in headers
             body = prepared.body
-            request = httpx.Request(
-                "POST",
-                url,
-                headers=headers,
-                stream=httpx.ByteStream(body),
-                extensions={"timeout": self._armed_timeouts(timeout)},
-            )
+            request = post_request(url, headers, body, {"timeout": self._armed_timeouts(timeout)})
             if self._has_length.get(prepared.path, True):
                 request.headers["Content-Length"] = str(len(body))
             else:  # appended as ``headers["Content-Length"] = ...`` would, without its scan
                 length = str(len(body)).encode()
                 request.headers._list.append((b"Content-Length", b"content-length", length))
-            request._content = body  # what ``request.read()`` stores for a ByteStream
             return request
         return http.build_request(
             "POST",

@@ -157,6 +157,11 @@ class _Stream(httpx.AsyncByteStream):
             raise _mapped(exc) from exc
 
 
+_SESSION_SEND: Any = getattr(aiohttp.ClientSession, "_request", aiohttp.ClientSession.request)
+"""What ``session.request`` wraps in a context manager we do not use, called unbound: awaiting
+it directly holds no context manager and no bound method while the call waits."""
+
+
 class WenxinAiohttpTransport(AiohttpTransport):
     """``httpx_aiohttp.AiohttpTransport`` on our own session (see the module docstring).
 
@@ -244,7 +249,8 @@ class WenxinAiohttpTransport(AiohttpTransport):
             request.headers.pop("transfer-encoding", None)  # aiohttp frames it
         proxy = self.proxy
         try:
-            response = await session.request(
+            response = await _SESSION_SEND(
+                session,
                 request.method,
                 str(request.url),
                 headers=_str_items(request.headers),

@@ -29,6 +29,7 @@ __all__ = [
     "Deadline",
     "DeadlineTimeout",
     "SyncBody",
+    "loop_time_of",
 ]
 
 _T = TypeVar("_T")
@@ -55,11 +56,17 @@ class Deadline:
         self.at = time.monotonic() + total if total is not None else float("inf")
         self.fired = False
 
+    @classmethod
+    def ending(cls, total: float | None, at: float | None) -> Deadline:
+        """The deadline of an attempt that started ``total`` seconds before ``at`` (monotonic)."""
+        deadline = cls(None)
+        deadline.total = total
+        deadline.at = float("inf") if at is None else at
+        return deadline
+
     def loop_time(self) -> float | None:
         """The deadline on the running loop's clock, for ``asyncio.timeout_at`` (None: none)."""
-        if self.total is None:
-            return None
-        return asyncio.get_running_loop().time() + (self.at - time.monotonic())
+        return None if self.total is None else loop_time_of(self.at)
 
     def passed(self) -> bool:
         """Whether the deadline is over (and so the reason of a failure now)."""
@@ -95,6 +102,13 @@ class Deadline:
 
 HAS_TIMEOUT_AT = sys.version_info >= (3, 11)
 """Whether ``asyncio.timeout_at`` exists (Python 3.11+); 3.10 bounds awaits with ``wait_for``."""
+
+
+def loop_time_of(at: float | None) -> float | None:
+    """A monotonic deadline ``at`` on the running loop's clock (``None``: no deadline)."""
+    if at is None:
+        return None
+    return asyncio.get_running_loop().time() + (at - time.monotonic())
 
 
 def time_left(timeout: float | None) -> float | None:

@@ -1,10 +1,11 @@
-"""Phase timeouts no shorter than the attempt deadline are not armed (the deadline bounds them)."""
+"""The lean request path: only the phase timeouts the deadline does not cover; the request built."""
 
 from __future__ import annotations
 
 import httpx
 
 from wenxin_core import AsyncWenxinClient
+from wenxin_core.transport import post_request
 
 
 def client(
@@ -50,3 +51,25 @@ def test_a_per_call_timeout_is_armed_on_its_own_figures() -> None:
     c = client()
     assert c._armed_timeouts(httpx.Timeout(1.0))["read"] == 1.0
     assert c._armed_timeouts(c.timeout)["read"] is None  # the client's again
+
+
+def test_the_lean_request_is_what_httpx_builds() -> None:
+    url = httpx.URL("http://127.0.0.1:9/v2/chat/completions")
+    headers = httpx.Headers([(b"Host", b"127.0.0.1:9"), (b"Content-Type", b"application/json")])
+    extensions = {"timeout": {"connect": 10.0, "read": None, "write": None, "pool": None}}
+    ours = post_request(url, headers, b'{"a":1}', extensions)
+    theirs = httpx.Request(
+        "POST", url, headers=headers, stream=httpx.ByteStream(b'{"a":1}'), extensions=extensions
+    )
+    theirs.read()
+    assert set(vars(ours)) == set(vars(theirs))
+    assert (ours.method, ours.url, ours.headers.raw) == (
+        theirs.method,
+        theirs.url,
+        theirs.headers.raw,
+    )
+    assert ours.extensions == theirs.extensions
+    assert ours.content == theirs.content == b'{"a":1}'
+    assert type(ours.stream) is type(theirs.stream)
+    ours.headers["Authorization"] = "Bearer x"  # auth writes its own copy, never the cache
+    assert "Authorization" not in headers
