@@ -44,8 +44,11 @@ import re
 import statistics
 import subprocess
 import sys
+from pathlib import Path
 from typing import NamedTuple
 
+CHECKOUT = str(Path(__file__).resolve().parents[1])
+"""This tree: the checkout the script belongs to, whose packages it measures by default."""
 TARGET_S = 0.10
 """Issue 14 item 7: the most an adapter may add to its framework's import time, in seconds."""
 OURS = ("wenxin_core", "langchain_wenxin", "llama_index_wenxin")
@@ -96,15 +99,24 @@ class Sample(NamedTuple):
     added_cpu: float
 
 
-def child_env() -> dict[str, str]:
-    """This environment with bytecode writing allowed (so the caches are, and stay, warm)."""
+Samples = dict[tuple[str, bool], list[Sample]]
+"""Readings per case name and GC-debt mode (settled or not)."""
+
+
+def child_env(tree: str | None) -> dict[str, str]:
+    """This environment with bytecode writing allowed (so the caches are, and stay, warm).
+
+    ``tree``: a checkout whose packages the child imports instead (put first on its path).
+    """
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    if tree is not None:
+        env["PYTHONPATH"] = os.pathsep.join([tree, *filter(None, [env.get("PYTHONPATH")])])
     return env
 
 
 def timing_code(case: Case, *, settle: bool) -> str:
-    """Source of the child that times ``case``'s two imports and prints five floats.
+    """Source of the child that times ``case``'s two imports: five floats and the adapter's file.
 
     ``settle``: run ``gc.collect()`` between the framework and the adapter, timed apart.
     """
@@ -119,17 +131,19 @@ def timing_code(case: Case, *, settle: bool) -> str:
         "c2 = time.process_time()\n"
         f"import {case.adapter}\n"
         "w3, c3 = time.perf_counter(), time.process_time()\n"
-        "print(w1 - w0, c1 - c0, w2 - w1, w3 - w2, c3 - c2)\n"
+        f"import sys\nsource = sys.modules[{case.adapter!r}].__file__\n"
+        "print(w1 - w0, c1 - c0, w2 - w1, w3 - w2, c3 - c2, source)\n"
     )
 
 
-def run_child(code: str, *flags: str) -> subprocess.CompletedProcess[str]:
-    """Run ``code`` in a fresh interpreter; fail loudly if it fails."""
+def run_child(code: str, *flags: str, tree: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter (on ``tree``'s packages if given); fail if it fails."""
     done = subprocess.run(
         [sys.executable, *flags, "-c", code],
         capture_output=True,
         text=True,
-        env=child_env(),
+        env=child_env(tree),
+        cwd=tree or CHECKOUT,  # ``-c`` puts the working directory first on the path
         timeout=120,
         check=False,
     )
@@ -138,10 +152,12 @@ def run_child(code: str, *flags: str) -> subprocess.CompletedProcess[str]:
     return done
 
 
-def sample(case: Case, *, settle: bool) -> Sample:
-    """Time ``case`` once, in a fresh interpreter."""
-    fields = [float(v) for v in run_child(timing_code(case, settle=settle)).stdout.split()]
-    return Sample(*fields)
+def sample(case: Case, *, settle: bool, tree: str | None = None) -> Sample:
+    """Time ``case`` once, in a fresh interpreter (on ``tree``'s packages if given)."""
+    *figures, source = run_child(timing_code(case, settle=settle), tree=tree).stdout.split()
+    if not Path(source).resolve().is_relative_to(Path(tree or CHECKOUT).resolve()):
+        raise RuntimeError(f"{case.adapter} came from {source}, not from {tree or CHECKOUT}")
+    return Sample(*(float(v) for v in figures))
 
 
 class ImportRow(NamedTuple):
@@ -180,7 +196,7 @@ def describe(case: Case) -> str:
     return "httpx + pydantic" if case.adapter == "wenxin_core" else case.name
 
 
-def print_figures(samples: dict[tuple[str, bool], list[Sample]]) -> None:
+def print_figures(samples: Samples) -> None:
     """The framework's import time, what the adapter adds (median, lowest), CPU, the target."""
     header = f"{'case':<12} {'GC debt':<8} {'framework':>10} {'its GC':>7} {'+adapter':>9}"
     print(f"{header} {'(min)':>7} {'+CPU':>7}")
@@ -208,6 +224,16 @@ def print_figures(samples: dict[tuple[str, bool], list[Sample]]) -> None:
         )
 
 
+def by_package(rows: list[ImportRow], top: int = 6) -> str:
+    """The self time of ``rows`` added up per top-level package, largest first."""
+    totals: dict[str, int] = {}
+    for row in rows:
+        package = row.module.split(".")[0]
+        totals[package] = totals.get(package, 0) + row.self_us
+    ranked = sorted(totals.items(), key=lambda item: -item[1])[:top]
+    return ", ".join(f"{package} {us / 1000:.1f} ms" for package, us in ranked)
+
+
 def print_top_modules(case: Case, top: int) -> None:
     """The modules with the largest self time among those ``case.adapter`` brought in."""
     rows = imported_by_adapter(case)
@@ -219,6 +245,8 @@ def print_top_modules(case: Case, top: int) -> None:
         f"\n{case.name}: {len(rows)} modules imported by {case.adapter}, self time"
         f" {own_ms:.1f} ms in {len(ours)} of ours, {other_ms:.1f} ms in {len(others)} others"
     )
+    if others:
+        print(f"  others by package: {by_package(others)}")
     print(f"  {'ours':<44} {'self ms':>8}   {'others':<36} {'self ms':>8}")
     for index in range(top):
         left = (
@@ -235,23 +263,58 @@ def print_top_modules(case: Case, top: int) -> None:
             print(f"  {left}   {right}".rstrip())
 
 
+def print_side_by_side(before: Samples, after: Samples) -> None:
+    """The added seconds (median, debt settled and as left) of the baseline and of this tree."""
+    print(
+        f"{'added by the adapter, s':<24} {'baseline':>9} {'this tree':>10}"
+        "   as left: baseline, this tree"
+    )
+    for case in CASES:
+        figures = [
+            statistics.median(s.added_wall for s in samples[case.name, settle])
+            for settle in (True, False)
+            for samples in (before, after)
+        ]
+        print(
+            f"{case.adapter:<24} {figures[0]:>9.3f} {figures[1]:>10.3f}"
+            f"   {figures[2]:.3f}, {figures[3]:.3f}"
+        )
+
+
 def main() -> None:
     """Warm the caches, time every case ``--runs`` times interleaved, print the tables."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=9, help="fresh processes per case")
     parser.add_argument("--top", type=int, default=12, help="modules listed per case")
+    parser.add_argument(
+        "--baseline",
+        metavar="CHECKOUT",
+        help="also time the packages of this checkout (e.g. a `git worktree` of main),"
+        " interleaved with this tree's, and print both side by side",
+    )
     args = parser.parse_args()
-    for case in CASES:  # warm: write every .pyc these imports need
-        run_child(timing_code(case, settle=False))
-    samples: dict[tuple[str, bool], list[Sample]] = {
-        (case.name, settle): [] for case in CASES for settle in (False, True)
+    trees: list[str | None] = [None] if args.baseline is None else [args.baseline, None]
+    for tree in trees:
+        for case in CASES:  # warm: write every .pyc these imports need
+            run_child(timing_code(case, settle=False), tree=tree)
+    samples: dict[str | None, Samples] = {
+        tree: {(case.name, settle): [] for case in CASES for settle in (False, True)}
+        for tree in trees
     }
     for _ in range(args.runs):
         for case in CASES:
             for settle in (False, True):
-                samples[case.name, settle].append(sample(case, settle=settle))
+                for tree in trees:
+                    samples[tree][case.name, settle].append(sample(case, settle=settle, tree=tree))
     print(f"import time, seconds: median of {args.runs} fresh processes, bytecode caches warm\n")
-    print_figures(samples)
+    if args.baseline is not None:
+        print(f"baseline: {args.baseline}")
+        print_figures(samples[args.baseline])
+        print("\nthis tree:")
+    print_figures(samples[None])
+    if args.baseline is not None:
+        print()
+        print_side_by_side(samples[args.baseline], samples[None])
     for case in CASES:
         print_top_modules(case, args.top)
 

@@ -1,12 +1,14 @@
 """``bench/import_time.py`` runs from a checkout and prints every case, its verdict and its modules.
 
 The figures themselves are not checked (speed is judged by running the script, never by timed
-assertions); one run per case makes sure the children import what the script says they do.
+assertions); one run per case, with this checkout as its own ``--baseline``, makes sure the
+children import what the script says they do (the script checks where each adapter came from).
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -32,7 +34,13 @@ def figure_row(case: str, debt: str) -> str:
 
 
 def test_import_time_prints_both_figures_the_verdicts_and_the_top_modules() -> None:
-    out = run_script("import_time.py", "--runs", "1", "--top", "3")
+    # this checkout as its own baseline: both trees' tables and the side-by-side one are printed
+    checkout = str(Path(__file__).resolve().parents[2])
+    out = run_script("import_time.py", "--runs", "1", "--top", "3", "--baseline", checkout)
+    assert out.count("langchain_wenxin adds ") == 2, out
+    for adapter in CASES.values():
+        side_by_side = rf"^{adapter}\s+\d+\.\d{{3}}\s+\d+\.\d{{3}}\s+\d+\.\d{{3}}, \d+\.\d{{3}}$"
+        assert re.search(side_by_side, out, re.M), (adapter, out)
     for case, adapter in CASES.items():
         for debt in ("as left", "settled"):
             assert re.search(figure_row(case, debt), out, re.M), (case, debt, out)
