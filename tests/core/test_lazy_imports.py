@@ -48,7 +48,7 @@ CASES = {
         *DEFERRED_BY_THE_CORE,
         "aiohttp",
         "httpx_aiohttp",
-        "langchain_core.language_models",  # LangChain itself (its root may come for RateLimiter)
+        "langchain_core",  # RateLimiter's LangChain base: the field checks LimiterBase
         "llama_index_wenxin.embeddings",
         "llama_index_wenxin.rerank",
         "llama_index_wenxin.structured",
@@ -116,3 +116,15 @@ def test_deferred_llama_index_classes_are_the_modules_own() -> None:
     assert llama_index_wenxin.WenxinRerank is WenxinRerank
     with pytest.raises(AttributeError, match="no attribute 'WenxinLLM'"):
         _ = llama_index_wenxin.WenxinLLM
+
+
+def test_the_llama_index_rate_limit_field_still_takes_only_limiters() -> None:
+    from pydantic import ValidationError
+
+    from llama_index_wenxin import Wenxin
+    from wenxin_core.ratelimit import MemoryRateLimiter
+
+    limiter = MemoryRateLimiter(requests=5)
+    assert Wenxin(api_key="k", rate_limit=limiter).rate_limit is limiter
+    with pytest.raises(ValidationError, match="rate_limit"):
+        Wenxin(api_key="k", rate_limit=object())
