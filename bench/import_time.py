@@ -14,7 +14,9 @@ collector is one young collection away from a full one (gen2) over the whole hea
 here, which whatever runs next pays: our import, the user's next import, or their first calls.
 *Debt settled*: ``gc.collect()`` runs after the framework (on the framework's clock, shown as
 "its GC"), then the adapter is timed; this is what the adapter itself adds, and the figure the
-target is judged on (both are printed against it).
+target is judged on. The verdict uses the CPU time (median): an import does no I/O once the
+files are cached, so on an idle machine its wall time is its CPU time, while on a shared one
+the wall time also counts the waits for a core (the wall median and lowest are printed too).
 
 The framework is what a user of it already has imported before they import our adapter:
 
@@ -213,14 +215,15 @@ def print_figures(samples: Samples) -> None:
             )
     print()
     for case in CASES:
-        added = {
-            settle: statistics.median(s.added_wall for s in samples[case.name, settle])
-            for settle in (True, False)
-        }
-        verdict = "ok" if added[True] <= TARGET_S else "OVER"
+        settled, left = samples[case.name, True], samples[case.name, False]
+        cpu = statistics.median(s.added_cpu for s in settled)
+        verdict = "ok" if cpu <= TARGET_S else "OVER"
         print(
-            f"{case.adapter} adds {added[True]:.3f} s over {describe(case)}"
-            f" (as left: {added[False]:.3f} s; target <= {TARGET_S:.2f} s): {verdict}"
+            f"{case.adapter} adds {cpu:.3f} s CPU over {describe(case)}"
+            f" (wall: median {statistics.median(s.added_wall for s in settled):.3f},"
+            f" min {min(s.added_wall for s in settled):.3f};"
+            f" as left {statistics.median(s.added_cpu for s in left):.3f} s CPU)"
+            f" target <= {TARGET_S:.2f} s: {verdict}"
         )
 
 
@@ -264,20 +267,15 @@ def print_top_modules(case: Case, top: int) -> None:
 
 
 def print_side_by_side(before: Samples, after: Samples) -> None:
-    """The added seconds (median, debt settled and as left) of the baseline and of this tree."""
-    print(
-        f"{'added by the adapter, s':<24} {'baseline':>9} {'this tree':>10}"
-        "   as left: baseline, this tree"
-    )
+    """What each adapter adds in the baseline and in this tree: CPU (median), wall (lowest)."""
+    print(f"{'added, s (debt settled)':<24} {'CPU: baseline':>14} {'this tree':>10}", end="")
+    print(f" {'wall min: baseline':>19} {'this tree':>10}")
     for case in CASES:
-        figures = [
-            statistics.median(s.added_wall for s in samples[case.name, settle])
-            for settle in (True, False)
-            for samples in (before, after)
-        ]
+        runs = (before[case.name, True], after[case.name, True])
+        cpu = [statistics.median(s.added_cpu for s in r) for r in runs]
+        wall = [min(s.added_wall for s in r) for r in runs]
         print(
-            f"{case.adapter:<24} {figures[0]:>9.3f} {figures[1]:>10.3f}"
-            f"   {figures[2]:.3f}, {figures[3]:.3f}"
+            f"{case.adapter:<24} {cpu[0]:>14.3f} {cpu[1]:>10.3f} {wall[0]:>19.3f} {wall[1]:>10.3f}"
         )
 
 
