@@ -35,6 +35,7 @@ CASES = {
         "httpx_aiohttp",
         "langchain_core",
         "llama_index",
+        "concurrent.futures.thread",  # the sync client's threads: only for a batch of embeddings
     ),
     "langchain_wenxin": (
         *DEFERRED_BY_THE_CORE,
