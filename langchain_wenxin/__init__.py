@@ -17,6 +17,9 @@ except ImportError as _missing:  # pragma: no cover - tested in a subprocess
         name="langchain_core",
     ) from None
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from langchain_wenxin._serialization import register_serializable
 from langchain_wenxin.chat_models import (
     DEFAULT_MODEL,
@@ -24,8 +27,10 @@ from langchain_wenxin.chat_models import (
     MIN_TEMPERATURE,
     ChatWenxin,
 )
-from langchain_wenxin.embeddings import WenxinEmbeddings
-from langchain_wenxin.rerank import WenxinRerank
+
+if TYPE_CHECKING:
+    from langchain_wenxin.embeddings import WenxinEmbeddings
+    from langchain_wenxin.rerank import WenxinRerank
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -36,6 +41,19 @@ __all__ = [
     "WenxinRerank",
 ]
 
+_LAZY = {"WenxinEmbeddings": "embeddings", "WenxinRerank": "rerank"}
+"""Public classes imported on first use (``langchain_wenxin.<module>``), not with the package."""
+
 register_serializable(tuple(ChatWenxin.lc_id()))
-register_serializable(tuple(WenxinEmbeddings.lc_id()))
-register_serializable(tuple(WenxinRerank.lc_id()))
+for _name, _module in _LAZY.items():  # their lc_id: the class path, known without importing it
+    register_serializable(("langchain_wenxin", _module, _name))
+
+
+def __getattr__(name: str) -> Any:
+    """Import ``WenxinEmbeddings`` / ``WenxinRerank`` on first use (a chat app needs neither)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"langchain_wenxin.{module}"), name)
+    globals()[name] = value
+    return value

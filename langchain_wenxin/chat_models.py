@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 import warnings
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
@@ -29,18 +29,13 @@ from langchain_wenxin._clients import CoreClients
 from langchain_wenxin._metadata import PROVIDER
 from langchain_wenxin._options import CALL_OPTIONS, MIN_TEMPERATURE, check_model_options
 from langchain_wenxin._replies import ai_message, generation_chunk
-from langchain_wenxin._structured import Method, structured_runnable
-from langchain_wenxin._tools import (
-    ToolLike,
-    check_tool_options,
-    format_response_format,
-    format_tool_choice,
-    format_tools,
-    tool_names,
-)
 from langchain_wenxin.errors import core_errors_translated
 from langchain_wenxin.messages import convert_messages
 from wenxin_core.catalog import DEFAULT_MODEL, DEFAULT_V1_MODEL, ModelSpec, resolve_model
+
+if TYPE_CHECKING:  # imported where tools and structured output are bound: not with the model
+    from langchain_wenxin._structured import Method
+    from langchain_wenxin._tools import ToolLike
 
 __all__ = ["DEFAULT_MODEL", "DEFAULT_V1_MODEL", "MIN_TEMPERATURE", "ChatWenxin"]
 
@@ -334,6 +329,8 @@ class ChatWenxin(CoreClients, BaseChatModel):
             WenxinValidationError: a value of the wrong shape.
 
         """
+        from langchain_wenxin._tools import check_tool_options
+
         with core_errors_translated():
             check_tool_options(self._spec, options)
 
@@ -369,6 +366,13 @@ class ChatWenxin(CoreClients, BaseChatModel):
             ValueError: a ``tool_choice`` of no known shape, or naming an unbound tool.
 
         """
+        from langchain_wenxin._tools import (
+            format_response_format,
+            format_tool_choice,
+            format_tools,
+            tool_names,
+        )
+
         formatted = format_tools(tools, strict=strict)
         choice = format_tool_choice(tool_choice, tool_names(formatted))
         bound: dict[str, Any] = {"tools": formatted}
@@ -410,6 +414,8 @@ class ChatWenxin(CoreClients, BaseChatModel):
             ValueError: an unknown method, or no schema for a method that needs one.
 
         """
+        from langchain_wenxin._structured import structured_runnable
+
         with core_errors_translated():
             return structured_runnable(
                 self, schema, method=method, include_raw=include_raw, strict=strict, kwargs=kwargs

@@ -10,14 +10,18 @@ service classes (embeddings, rerank).
 from __future__ import annotations
 
 import copy
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 from llama_index.core.bridge.pydantic import ConfigDict, Field, PrivateAttr
 
 from llama_index_wenxin.clients import ClientPair
 from llama_index_wenxin.credentials import CredentialFields
-from wenxin_core.ratelimit.base import RateLimiter
+
+if TYPE_CHECKING:
+    from wenxin_core.ratelimit.base import RateLimiter
+else:  # the field checks RateLimiter's base, which imports no LangChain (RateLimiter's may)
+    from wenxin_core.ratelimit.types import LimiterBase as RateLimiter
 
 __all__ = ["ConnectionFields", "WenxinServiceFields"]
 

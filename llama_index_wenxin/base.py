@@ -45,7 +45,6 @@ from llama_index_wenxin.metadata import context_window_for, default_num_output
 from llama_index_wenxin.options import FIELD_OPTIONS, default_options, request_options
 from llama_index_wenxin.responses import chat_response, to_completion_response
 from llama_index_wenxin.streaming import StreamState, amapped, mapped
-from llama_index_wenxin.structured import ResponseFormatProgram, structured_method
 from llama_index_wenxin.tools import (
     check_continuation,
     keep_first_tool_call,
@@ -491,6 +490,8 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
         LlamaIndex's own is a forced tool call for a model with tools and ``tool_choice``
         (or whatever a non-default ``pydantic_program_mode`` says).
         """
+        from llama_index_wenxin.structured import ResponseFormatProgram, structured_method
+
         method = structured_method(self._spec, self.pydantic_program_mode)
         if method is None or method == "tools":
             return None

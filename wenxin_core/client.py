@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
@@ -214,6 +213,8 @@ class WenxinClient(ClientBase):
         if len(calls) == 1:
             results = [one(calls[0])]
         else:
+            from concurrent.futures import ThreadPoolExecutor  # threads only for a batch
+
             with ThreadPoolExecutor(min(EMBED_CONCURRENCY, len(calls))) as pool:
                 results = list(pool.map(one, calls))
         return embeddings_of(spec.name, results)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 from wenxin_core.errors import WenxinValidationError
 from wenxin_core.ratelimit.errors import LimiterWaitError
-from wenxin_core.ratelimit.types import Cost, Quota, Reservation
+from wenxin_core.ratelimit.types import Cost, LimiterBase, Quota, Reservation
 from wenxin_core.types import RateLimits
 
 __all__ = [
@@ -67,7 +67,7 @@ def _positive(name: str, value: int | None) -> int | None:
     return value
 
 
-class RateLimiter(BaseRateLimiter):
+class RateLimiter(LimiterBase, BaseRateLimiter):
     """A budget of requests and input/output tokens per window, shared by every call given it.
 
     Pass it as ``rate_limit=`` to the clients and adapters (LangChain users may also pass it

@@ -1,14 +1,30 @@
-"""What a limiter budgets: the cost of one call and the reservation that holds it."""
+"""What a limiter budgets: the cost of one call and the reservation that holds it.
+
+:class:`LimiterBase` is the base of every limiter without LangChain's: a type to check
+against (``isinstance``, a pydantic field) that imports no framework.
+"""
 
 from __future__ import annotations
 
+from abc import ABC
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from wenxin_core.ratelimit.base import RateLimiter
 
-__all__ = ["Cost", "Quota", "Reservation"]
+__all__ = ["Cost", "LimiterBase", "Quota", "Reservation"]
+
+
+class LimiterBase(ABC):  # noqa: B024 - a marker base: RateLimiter holds the abstract methods
+    """The base of :class:`~wenxin_core.ratelimit.base.RateLimiter`, light to import.
+
+    ``RateLimiter`` also subclasses LangChain's ``BaseRateLimiter`` when langchain-core is
+    installed, so importing it imports LangChain; code that only checks that a value is a
+    limiter (the LlamaIndex adapter's ``rate_limit`` field) checks this class instead.
+    """
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
