@@ -42,7 +42,7 @@ from llama_index_wenxin._service import ConnectionFields
 from llama_index_wenxin.config import check_options, client_options, resolve_spec
 from llama_index_wenxin.messages import to_wire_messages
 from llama_index_wenxin.metadata import context_window_for, default_num_output
-from llama_index_wenxin.options import FIELD_OPTIONS, default_options, request_options
+from llama_index_wenxin.options import default_options, request_options
 from llama_index_wenxin.responses import chat_response, to_completion_response
 from llama_index_wenxin.streaming import StreamState, amapped, mapped
 from llama_index_wenxin.structured import ResponseFormatProgram, structured_method
@@ -247,7 +247,10 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
         (the fields the metadata depends on) and handed out as a copy.
         """
         key = (self.context_window, self.num_output, self.max_tokens)
-        cached = self._payload
+        private = self.__pydantic_private__  # not self._payload: see ``_client_pair``
+        cached: tuple[tuple[int | None, ...], dict[str, Any]] | None = (
+            private.get("_payload") if private is not None else None
+        )
         if cached is None or cached[0] != key:
             cached = self._payload = (key, super().to_payload())
         return dict(cached[1])
@@ -255,10 +258,13 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
     # -- translation helpers --------------------------------------------------------------
 
     def _default_options(self) -> dict[str, Any]:
-        return default_options({name: getattr(self, name) for name in FIELD_OPTIONS})
+        return default_options(vars(self))  # the fields' values, by name
 
     def _options(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        return request_options(self._default_options(), self.additional_kwargs, kwargs)
+        defaults = self._default_options()
+        if not kwargs and not self.additional_kwargs:
+            return defaults  # what request_options returns then, without its copies
+        return request_options(defaults, self.additional_kwargs, kwargs)
 
     def _wire(self, messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
         return to_wire_messages(messages, self.system_prompt, tools=self.api == "v2")
@@ -275,13 +281,13 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
     # -- undecorated internals: one HTTP call each ----------------------------------------
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        completion = self._clients.sync.chat(self._wire(messages), **self._options(kwargs))
+        completion = self._client_pair().sync.chat(self._wire(messages), **self._options(kwargs))
         return chat_response(completion)
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         wire = self._wire(messages)
         options = self._options(kwargs)
-        stream = self._clients.sync.stream(wire, **options)
+        stream = self._client_pair().sync.stream(wire, **options)
 
         def gen() -> Generator[ChatResponse, None, None]:
             state = StreamState()
@@ -292,7 +298,7 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
         return gen()
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        client = self._clients.async_
+        client = self._client_pair().async_
         completion = await client.chat(self._wire(messages), **self._options(kwargs))
         return chat_response(completion)
 
@@ -301,7 +307,7 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
     ) -> ChatResponseAsyncGen:
         wire = self._wire(messages)
         options = self._options(kwargs)
-        stream = self._clients.async_.stream(wire, **options)
+        stream = self._client_pair().async_.stream(wire, **options)
 
         async def gen() -> AsyncGenerator[ChatResponse, None]:
             state = StreamState()
@@ -341,7 +347,11 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
     @llm_chat_callback()
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Async :meth:`chat`."""
-        return await self._achat(messages, **kwargs)
+        # ``_achat`` inlined: one coroutine less held across the request (at 256 in flight
+        # every object held across the await is promoted and paid for in collections).
+        client = self._client_pair().async_
+        completion = await client.chat(self._wire(messages), **self._options(kwargs))
+        return chat_response(completion)
 
     @llm_chat_callback()
     async def astream_chat(
