@@ -28,6 +28,7 @@ from llama_index.core.instrumentation.events.llm import (
     LLMStructuredPredictEndEvent,
     LLMStructuredPredictStartEvent,
 )
+from llama_index.core.instrumentation.span import active_span_id
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
@@ -39,6 +40,14 @@ from llama_index_instrumentation import get_dispatcher
 from pydantic import AliasChoices
 
 from llama_index_wenxin._service import ConnectionFields
+from llama_index_wenxin.chat_events import (
+    chat_ended,
+    chat_failed,
+    chat_started,
+    close_chat_trace,
+    open_chat_trace,
+    trace_failed,
+)
 from llama_index_wenxin.config import check_options, client_options, resolve_spec
 from llama_index_wenxin.messages import to_wire_messages
 from llama_index_wenxin.metadata import context_window_for, default_num_output
@@ -344,14 +353,32 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
         responses = self._stream_chat(self._prompt_messages(prompt, formatted), **kwargs)
         return mapped(responses, to_completion_response)
 
-    @llm_chat_callback()
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        """Async :meth:`chat`."""
-        # ``_achat`` inlined: one coroutine less held across the request (at 256 in flight
-        # every object held across the await is promoted and paid for in collections).
-        client = self._client_pair().async_
-        completion = await client.chat(self._wire(messages), **self._options(kwargs))
-        return chat_response(completion)
+        """Async :meth:`chat`.
+
+        Fires the events of ``llm_chat_callback`` without its wrappers (see
+        :mod:`.chat_events`): one coroutine and no context manager held across the request.
+        """
+        manager = open_chat_trace(self)
+        try:
+            span_id = active_span_id.get()
+            event_id = chat_started(self, manager, messages, kwargs, span_id)
+            if self.rate_limiter is not None:
+                await self.rate_limiter.async_acquire()
+            try:
+                client = self._client_pair().async_
+                completion = await client.chat(self._wire(messages), **self._options(kwargs))
+                response = chat_response(completion)
+            except BaseException as error:
+                chat_failed(manager, event_id, error)
+                raise
+            chat_ended(manager, event_id, messages, response, span_id)
+        except Exception as error:
+            trace_failed(manager, error)
+            raise
+        finally:
+            close_chat_trace(manager)
+        return response
 
     @llm_chat_callback()
     async def astream_chat(
