@@ -17,10 +17,11 @@ from plain calls to the helpers below, holding none of them:
    and :func:`close_chat_trace` in every case.
 
 The dispatcher events go through ``llama_index.core.llms.callbacks``' own dispatcher, as the
-decorator's do, so every handler that sees the decorator's events sees these. Streams and the sync
-endpoints keep the decorator (they hold nothing across an await). A test runs this path and the
-decorator side by side and compares what every handler sees, so a LlamaIndex release that changes
-the decorator fails it.
+decorator's do, so every handler that sees the decorator's events sees these. Every other
+endpoint keeps the decorators: the sync ones hold nothing across an await, and a stream's events
+come from the decorator's own generator around ours. A test runs this path and the decorator side
+by side and compares what every handler sees, so a LlamaIndex release that changes the decorator
+fails it.
 """
 
 from __future__ import annotations
