@@ -28,6 +28,7 @@ from llama_index.core.instrumentation.events.llm import (
     LLMStructuredPredictEndEvent,
     LLMStructuredPredictStartEvent,
 )
+from llama_index.core.instrumentation.span import active_span_id
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
@@ -39,10 +40,18 @@ from llama_index_instrumentation import get_dispatcher
 from pydantic import AliasChoices
 
 from llama_index_wenxin._service import ConnectionFields
+from llama_index_wenxin.chat_events import (
+    chat_ended,
+    chat_failed,
+    chat_started,
+    close_chat_trace,
+    open_chat_trace,
+    trace_failed,
+)
 from llama_index_wenxin.config import check_options, client_options, resolve_spec
 from llama_index_wenxin.messages import to_wire_messages
 from llama_index_wenxin.metadata import context_window_for, default_num_output
-from llama_index_wenxin.options import FIELD_OPTIONS, default_options, request_options
+from llama_index_wenxin.options import default_options, request_options
 from llama_index_wenxin.responses import chat_response, to_completion_response
 from llama_index_wenxin.streaming import StreamState, amapped, mapped
 from llama_index_wenxin.tools import (
@@ -246,7 +255,10 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
         (the fields the metadata depends on) and handed out as a copy.
         """
         key = (self.context_window, self.num_output, self.max_tokens)
-        cached = self._payload
+        private = self.__pydantic_private__  # not self._payload: see ``_client_pair``
+        cached: tuple[tuple[int | None, ...], dict[str, Any]] | None = (
+            private.get("_payload") if private is not None else None
+        )
         if cached is None or cached[0] != key:
             cached = self._payload = (key, super().to_payload())
         return dict(cached[1])
@@ -254,10 +266,13 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
     # -- translation helpers --------------------------------------------------------------
 
     def _default_options(self) -> dict[str, Any]:
-        return default_options({name: getattr(self, name) for name in FIELD_OPTIONS})
+        return default_options(vars(self))  # the fields' values, by name
 
     def _options(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        return request_options(self._default_options(), self.additional_kwargs, kwargs)
+        defaults = self._default_options()
+        if not kwargs and not self.additional_kwargs:
+            return defaults  # what request_options returns then, without its copies
+        return request_options(defaults, self.additional_kwargs, kwargs)
 
     def _wire(self, messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
         return to_wire_messages(messages, self.system_prompt, tools=self.api == "v2")
@@ -274,13 +289,13 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
     # -- undecorated internals: one HTTP call each ----------------------------------------
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        completion = self._clients.sync.chat(self._wire(messages), **self._options(kwargs))
+        completion = self._client_pair().sync.chat(self._wire(messages), **self._options(kwargs))
         return chat_response(completion)
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         wire = self._wire(messages)
         options = self._options(kwargs)
-        stream = self._clients.sync.stream(wire, **options)
+        stream = self._client_pair().sync.stream(wire, **options)
 
         def gen() -> Generator[ChatResponse, None, None]:
             state = StreamState()
@@ -291,7 +306,7 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
         return gen()
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        client = self._clients.async_
+        client = self._client_pair().async_
         completion = await client.chat(self._wire(messages), **self._options(kwargs))
         return chat_response(completion)
 
@@ -300,7 +315,7 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
     ) -> ChatResponseAsyncGen:
         wire = self._wire(messages)
         options = self._options(kwargs)
-        stream = self._clients.async_.stream(wire, **options)
+        stream = self._client_pair().async_.stream(wire, **options)
 
         async def gen() -> AsyncGenerator[ChatResponse, None]:
             state = StreamState()
@@ -337,10 +352,32 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
         responses = self._stream_chat(self._prompt_messages(prompt, formatted), **kwargs)
         return mapped(responses, to_completion_response)
 
-    @llm_chat_callback()
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        """Async :meth:`chat`."""
-        return await self._achat(messages, **kwargs)
+        """Async :meth:`chat`.
+
+        Fires the events of ``llm_chat_callback`` without its wrappers (see
+        :mod:`.chat_events`): one coroutine and no context manager held across the request.
+        """
+        manager = open_chat_trace(self)
+        try:
+            span_id = active_span_id.get()
+            event_id = chat_started(self, manager, messages, kwargs, span_id)
+            if self.rate_limiter is not None:
+                await self.rate_limiter.async_acquire()
+            try:
+                client = self._client_pair().async_
+                completion = await client.chat(self._wire(messages), **self._options(kwargs))
+                response = chat_response(completion)
+            except BaseException as error:
+                chat_failed(manager, event_id, error)
+                raise
+            chat_ended(manager, event_id, messages, response, span_id)
+        except Exception as error:
+            trace_failed(manager, error)
+            raise
+        finally:
+            close_chat_trace(manager)
+        return response
 
     @llm_chat_callback()
     async def astream_chat(
