@@ -408,6 +408,27 @@ async def test_without_return_exceptions_the_first_error_raises_after_its_callba
     assert "InvalidMessagesError" in error and kinds_when_raised[-1] == "llm_error"
 
 
+# LangChain's default leaves the coroutines of items not started yet unawaited when cancelled.
+@pytest.mark.filterwarnings("ignore:coroutine 'Runnable.abatch.<locals>.ainvoke':RuntimeWarning")
+async def test_a_cancelled_batch_stops_its_items(wenxin_emulator: EmulatorServer) -> None:
+    kinds: list[list[str]] = []
+
+    async def batch(model: ChatWenxin, recorder: Recorder) -> list[Any]:
+        wenxin_emulator.set_latency(request=0.3)
+        config: RunnableConfig = {"callbacks": [recorder], "max_concurrency": 2}
+        task = asyncio.ensure_future(model.abatch(["a", "b", "c", "d"], config))
+        await asyncio.sleep(0.1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.sleep(0.5)  # nothing else starts or ends afterwards
+        kinds.append([e["kind"] for e in recorder.events])
+        return []
+
+    await assert_same(wenxin_emulator, batch)
+    assert kinds[0] == ["chat_model_start"] * 2
+
+
 # -- concurrency, cache, rate limiter ---------------------------------------------------------
 
 
