@@ -10,8 +10,9 @@ more task; every item is a task made up front, so hundreds of them sit in memory
 conversion, ``on_chat_model_start``, ``_agenerate_with_cache`` with the cache, the rate limiter
 and streaming, then ``on_llm_end`` or ``on_llm_error``), but works out once what is the same for
 every item: the config when a single one is given, the invocation and LangSmith params, and the
-callback manager of consecutive items whose callbacks, tags and metadata are equal (each item
-still gets its own copy of it, as ``configure`` would give, so no run shares mutable state).
+callback manager of consecutive items whose callbacks, tags and metadata are equal or differ only
+in their parent run, as a chain's items do (each item still gets its own copy of it, with its
+own parent, as ``configure`` would give, so no run shares mutable state).
 A fixed pool of ``max_concurrency`` workers pulls the items in order: a true bound on the items
 in flight, one task per worker rather than per item.
 
@@ -72,11 +73,12 @@ _CLAIMED_KWARGS = frozenset(
 """Keyword arguments the default chain passes itself (the default fails on them)."""
 
 
-def _callbacks_key(callbacks: Any) -> Any:
+def _callbacks_key(callbacks: Any, with_parent: bool) -> Any:
     """What ``configure`` reads of a config's callbacks, comparable with ``==``.
 
     ``ensure_config`` copies the callbacks of each item's config, so equal callbacks are seldom
-    the same object: a list is compared by its handlers, a manager by its fields.
+    the same object: a list is compared by its handlers, a manager by its fields. Without
+    ``with_parent`` a manager's ``parent_run_id`` is left out (see :meth:`FastBatch._manager`).
     """
     if callbacks is None or isinstance(callbacks, list):
         return [id(handler) for handler in callbacks or ()]
@@ -84,7 +86,7 @@ def _callbacks_key(callbacks: Any) -> Any:
         type(callbacks),
         [id(handler) for handler in callbacks.handlers],
         [id(handler) for handler in callbacks.inheritable_handlers],
-        callbacks.parent_run_id,
+        callbacks.parent_run_id if with_parent else None,
         callbacks.tags,
         callbacks.inheritable_tags,
         callbacks.metadata,
@@ -92,10 +94,10 @@ def _callbacks_key(callbacks: Any) -> Any:
     )
 
 
-def _group_key(config: RunnableConfig) -> tuple[Any, ...]:
+def _group_key(config: RunnableConfig, with_parent: bool) -> tuple[Any, ...]:
     """Items with equal keys get equal callback managers from ``configure``."""
     return (
-        _callbacks_key(config.get("callbacks")),
+        _callbacks_key(config.get("callbacks"), with_parent),
         config.get("tags"),
         config.get("metadata"),
     )
@@ -146,6 +148,10 @@ class FastBatch:
         self._last_config: RunnableConfig | None = None
         self._last_key: tuple[Any, ...] = ()
         self._last_manager: AsyncCallbackManager | None = None
+        from langsmith.run_helpers import get_tracing_context  # configure reads it too
+
+        # Inside a LangSmith run tree ``configure`` settles each item's parent itself.
+        self._run_tree = get_tracing_context()["parent"] is not None
 
     @classmethod
     def plan(
@@ -226,7 +232,7 @@ class FastBatch:
         """Item ``index`` as ``ainvoke`` -> ``agenerate_prompt`` -> ``agenerate`` runs it."""
         config = self.configs[index]
         messages = self.model._convert_input(self.inputs[index]).to_messages()
-        manager = self._manager(config).copy()
+        manager = self._manager(config)
         (run_manager,) = await manager.on_chat_model_start(
             self.model._serialized,
             [_format_for_tracing(messages)],
@@ -256,25 +262,33 @@ class FastBatch:
         return result.generations[0].message
 
     def _manager(self, config: RunnableConfig) -> AsyncCallbackManager:
-        """The callback manager ``agenerate`` configures for ``config``.
+        """The callback manager ``agenerate`` configures for ``config``, as a copy of its own.
 
-        Made once per run of consecutive items with equal configs (once per call when one
-        config is given).
+        ``configure`` runs once per run of consecutive items with equal configs (once per call
+        when one config is given). Outside a LangSmith run tree, a parent run manager's
+        ``parent_run_id`` is the only thing ``configure`` takes from it besides what the key
+        compares, so items that differ only in their parent (the items of a chain's batch) share
+        one configured manager, each copy given its item's parent as ``configure`` would.
         """
-        if config is self._last_config and self._last_manager is not None:
-            return self._last_manager
-        key = _group_key(config)
-        if self._last_manager is None or key != self._last_key:
-            model = self.model
-            self._last_manager = AsyncCallbackManager.configure(
-                config.get("callbacks"),
-                model.callbacks,
-                model.verbose,
-                config.get("tags"),
-                model.tags,
-                {**(config.get("metadata") or {}), **self.ls_params},
-                model.metadata,
-                langsmith_inheritable_metadata=_filter_invocation_params_for_tracing(self.params),
-            )
-        self._last_config, self._last_key = config, key
-        return self._last_manager
+        if config is not self._last_config:
+            key = _group_key(config, self._run_tree)
+            if self._last_manager is None or key != self._last_key:
+                model = self.model
+                self._last_manager = AsyncCallbackManager.configure(
+                    config.get("callbacks"),
+                    model.callbacks,
+                    model.verbose,
+                    config.get("tags"),
+                    model.tags,
+                    {**(config.get("metadata") or {}), **self.ls_params},
+                    model.metadata,
+                    langsmith_inheritable_metadata=_filter_invocation_params_for_tracing(
+                        self.params
+                    ),
+                )
+            self._last_config, self._last_key = config, key
+        assert self._last_manager is not None
+        manager = self._last_manager.copy()
+        if not self._run_tree:
+            manager.parent_run_id = getattr(config.get("callbacks"), "parent_run_id", None)
+        return manager

@@ -28,6 +28,8 @@ from langchain_core.outputs import LLMResult
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_core.runnables import RunnableConfig, RunnableLambda
+from langsmith.run_helpers import tracing_context
+from langsmith.run_trees import RunTree
 from pydantic import BaseModel
 
 from langchain_wenxin import ChatWenxin
@@ -319,6 +321,44 @@ async def test_a_chain_gives_each_item_its_own_parent(wenxin_emulator: EmulatorS
     _, recorder = await assert_same(wenxin_emulator, batch)
     parents = {e["parent"] for e in recorder.events if e["kind"] == "chat_model_start"}
     assert len(parents) == 3
+
+
+async def test_a_chain_batch_configures_the_model_once(
+    wenxin_emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Items that differ only in their parent run share one configured manager."""
+    configured: list[object] = []
+    configure = AsyncCallbackManager.configure
+
+    def counting(*args: Any, **kwargs: Any) -> AsyncCallbackManager:
+        configured.append(args)
+        return configure(*args, **kwargs)
+
+    monkeypatch.setattr(AsyncCallbackManager, "configure", counting)
+    model = make_llm(wenxin_emulator)
+    chain = ChatPromptTemplate.from_messages([("human", "Tell me about {topic}")]) | model
+    topics = [{"topic": f"t{i}"} for i in range(5)]
+    await chain.abatch(topics, {"callbacks": [Recorder()]})
+    fast = len(configured)
+    with default_abatch():
+        await chain.abatch(topics, {"callbacks": [Recorder()]})
+    assert len(configured) - fast == fast + len(topics) - 1  # the default: once per item
+    await model.aclose()
+
+
+async def test_a_chain_inside_a_langsmith_run_tree(wenxin_emulator: EmulatorServer) -> None:
+    outer = RunTree(name="outer")
+
+    async def batch(model: ChatWenxin, recorder: Recorder) -> list[Any]:
+        chain = ChatPromptTemplate.from_messages([("human", "About {topic}")]) | model
+        with tracing_context(parent=outer, enabled=False):
+            config: RunnableConfig = {"callbacks": [recorder]}
+            chained = await chain.abatch([{"topic": "a"}, {"topic": "b"}], config)
+            return chained + await model.abatch(["c", "d"], config)
+
+    _, recorder = await assert_same(wenxin_emulator, batch)
+    tops = [e for e in recorder.events if e["kind"] in ("chain_start", "chat_model_start")]
+    assert [e["parent"] == outer.id for e in tops] == [True] * 2 + [False] * 4 + [True] * 2
 
 
 async def test_a_streaming_model_and_bound_tools(wenxin_emulator: EmulatorServer) -> None:
