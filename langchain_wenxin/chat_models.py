@@ -26,7 +26,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 from typing_extensions import Self
 
 from langchain_wenxin._batch import FastBatch
-from langchain_wenxin._clients import CoreClients
+from langchain_wenxin._clients import CoreClients, private_values
 from langchain_wenxin._metadata import PROVIDER
 from langchain_wenxin._options import CALL_OPTIONS, MIN_TEMPERATURE, check_model_options
 from langchain_wenxin._replies import ai_message, generation_chunk
@@ -210,12 +210,15 @@ class ChatWenxin(CoreClients, BaseChatModel):
     def _spec(self) -> ModelSpec:
         """The catalog spec of the configured model (with ``capabilities``), cached."""
         key = (self.api, self.model, self.endpoint, repr(self.capabilities))
-        if self._spec_key != key or self._spec_value is None:
-            spec = resolve_model(self.model, self.endpoint, api=self.api)
-            if self.capabilities:
-                spec = spec.with_overrides(self.capabilities)
-            self._spec_value, self._spec_key = spec, key
-        return self._spec_value
+        private = private_values(self)  # not ``self._spec_key``: see ``async_client``
+        cached: ModelSpec | None = private.get("_spec_value")
+        if cached is not None and private.get("_spec_key") == key:
+            return cached
+        spec = resolve_model(self.model, self.endpoint, api=self.api)
+        if self.capabilities:
+            spec = spec.with_overrides(self.capabilities)
+        self._spec_value, self._spec_key = spec, key
+        return spec
 
     @property
     def model_spec(self) -> ModelSpec:
