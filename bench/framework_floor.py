@@ -4,7 +4,8 @@
 LangChain's or LlamaIndex's own per-call work (run managers, callbacks, instrumentation), which
 no integration can avoid. These two models return a fixed answer without any I/O, so their
 calls/s are the ceiling for any LangChain chat model's ``abatch`` or LlamaIndex LLM's ``achat``
-on this machine.
+on this machine. ``ChatWenxin.abatch``'s own path (:mod:`langchain_wenxin._batch`: one callback
+manager per batch, a pool of ``max_concurrency`` workers) is measured on the same model too.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from llama_index.core.base.llms.types import ChatResponse, CompletionResponse, LLMMetadata
 from llama_index.core.llms import LLM, ChatMessage
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+
+from langchain_wenxin._batch import FastBatch
 
 WARMUP = 300
 
@@ -109,6 +112,18 @@ async def langchain_floor(calls: int, level: int) -> Timing:
     return await timed(run, calls, WARMUP)
 
 
+async def langchain_fast_floor(calls: int, level: int) -> Timing:
+    """The same batches through ``ChatWenxin.abatch``'s path (``FastBatch``), for any model."""
+    model = InstantChatModel()
+
+    async def run(n: int) -> Any:
+        batch = FastBatch.plan(model, ["hi"] * n, {"max_concurrency": level}, {})
+        assert batch is not None, "the fast path declined a plain batch"
+        return await batch.run(return_exceptions=False)
+
+    return await timed(run, calls, WARMUP)
+
+
 async def llama_index_floor(calls: int, level: int) -> Timing:
     """``InstantLLM.achat`` gathered under a semaphore of ``level``."""
     llm = InstantLLM()
@@ -123,10 +138,12 @@ def main() -> None:
     parser.add_argument("--level", type=int, default=32)
     args = parser.parse_args()
     lc = asyncio.run(langchain_floor(args.calls, args.level))
+    lc_fast = asyncio.run(langchain_fast_floor(args.calls, args.level))
     li = asyncio.run(llama_index_floor(args.calls, args.level))
     print(f"no-I/O ceilings at {args.level} in flight ({args.calls} calls):")
     for name, ceiling in (
         ("LangChain BaseChatModel.abatch", lc),
+        ("BaseChatModel via FastBatch", lc_fast),
         ("LlamaIndex LLM.achat (gathered)", li),
     ):
         print(f"  {name:32}{ceiling.rate:8.0f} calls/s  ({ceiling.cpu_us:5.0f} us of CPU per call)")
