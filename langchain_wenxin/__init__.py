@@ -17,8 +17,8 @@ except ImportError as _missing:  # pragma: no cover - tested in a subprocess
         name="langchain_core",
     ) from None
 
-import importlib
-from typing import TYPE_CHECKING, Any
+
+from typing import TYPE_CHECKING
 
 from langchain_wenxin._serialization import register_serializable
 from langchain_wenxin.chat_models import (
@@ -27,6 +27,7 @@ from langchain_wenxin.chat_models import (
     MIN_TEMPERATURE,
     ChatWenxin,
 )
+from wenxin_core._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from langchain_wenxin.embeddings import WenxinEmbeddings
@@ -49,11 +50,5 @@ for _name, _module in _LAZY.items():  # their lc_id: the class path, known witho
     register_serializable(("langchain_wenxin", _module, _name))
 
 
-def __getattr__(name: str) -> Any:
-    """Import ``WenxinEmbeddings`` / ``WenxinRerank`` on first use (a chat app needs neither)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"langchain_wenxin.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
+"""Import ``WenxinEmbeddings`` / ``WenxinRerank`` on first use (a chat app needs neither)."""

@@ -17,10 +17,11 @@ except ImportError as _missing:  # pragma: no cover - tested in a subprocess
         name="llama_index.core",
     ) from None
 
-import importlib
-from typing import TYPE_CHECKING, Any
+
+from typing import TYPE_CHECKING
 
 from llama_index_wenxin.base import DEFAULT_MODEL, Wenxin
+from wenxin_core._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from llama_index_wenxin.embeddings import WenxinEmbedding
@@ -32,11 +33,5 @@ _LAZY = {"WenxinEmbedding": "embeddings", "WenxinRerank": "rerank"}
 """Public classes imported on first use (``llama_index_wenxin.<module>``), not with the package."""
 
 
-def __getattr__(name: str) -> Any:
-    """Import ``WenxinEmbedding`` / ``WenxinRerank`` on first use (a chat app needs neither)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"llama_index_wenxin.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
+"""Import ``WenxinEmbedding`` / ``WenxinRerank`` on first use (a chat app needs neither)."""

@@ -305,26 +305,19 @@ class ClientBase:
         Raises before anything is sent: an unknown option, a parameter out of range or not
         accepted by the model, or a conversation that cannot be sent.
         """
-        if not options:  # the common call: the client's own settings
+        values: Mapping[str, Any] = options
+        timeout, system, extra_body = self.timeout, None, None
+        if not options:  # the common call: the client's own settings, nothing to copy
             spec = self.resolve_spec(None, None)
-            prepared = self.wire.prepare(
-                spec,
-                messages,
-                options,
-                system=None,
-                extra_body=None,
-                stream=stream,
-                overflow=self.overflow,
-            )
-            return prepared, self.timeout
-        values = dict(options)
-        timeout = self.timeout_for(values.pop("timeout", UNSET))
-        model = values.pop("model", None)
-        endpoint = values.pop("endpoint", None)
-        system = values.pop("system", None)
-        extra_body = values.pop("extra_body", None)
-        self.wire.check_options(values)
-        spec = self.resolve_spec(model, endpoint)
+        else:
+            values = dict(options)
+            timeout = self.timeout_for(values.pop("timeout", UNSET))
+            model = values.pop("model", None)
+            endpoint = values.pop("endpoint", None)
+            system = values.pop("system", None)
+            extra_body = values.pop("extra_body", None)
+            self.wire.check_options(values)
+            spec = self.resolve_spec(model, endpoint)
         prepared = self.wire.prepare(
             spec,
             messages,
