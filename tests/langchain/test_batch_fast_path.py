@@ -208,9 +208,8 @@ async def assert_same(
 # -- the fast path is the one taken -----------------------------------------------------------
 
 
-async def test_one_callback_manager_per_batch_instead_of_one_per_item(
-    wenxin_emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def count_configures(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Record every ``AsyncCallbackManager.configure`` call (its arguments), still configuring."""
     configured: list[object] = []
     configure = AsyncCallbackManager.configure
 
@@ -219,6 +218,13 @@ async def test_one_callback_manager_per_batch_instead_of_one_per_item(
         return configure(*args, **kwargs)
 
     monkeypatch.setattr(AsyncCallbackManager, "configure", counting)
+    return configured
+
+
+async def test_one_callback_manager_per_batch_instead_of_one_per_item(
+    wenxin_emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configured = count_configures(monkeypatch)
     model = make_llm(wenxin_emulator)
     await model.abatch(["a", "b", "c", "d"], config={"max_concurrency": 2})
     assert len(configured) == 1
@@ -327,14 +333,7 @@ async def test_a_chain_batch_configures_the_model_once(
     wenxin_emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Items that differ only in their parent run share one configured manager."""
-    configured: list[object] = []
-    configure = AsyncCallbackManager.configure
-
-    def counting(*args: Any, **kwargs: Any) -> AsyncCallbackManager:
-        configured.append(args)
-        return configure(*args, **kwargs)
-
-    monkeypatch.setattr(AsyncCallbackManager, "configure", counting)
+    configured = count_configures(monkeypatch)
     model = make_llm(wenxin_emulator)
     chain = ChatPromptTemplate.from_messages([("human", "Tell me about {topic}")]) | model
     topics = [{"topic": f"t{i}"} for i in range(5)]
