@@ -39,7 +39,12 @@ from wenxin_core.pools import LoopPools
 from wenxin_core.ratelimit import engine as ratelimit
 from wenxin_core.request import is_event_stream
 from wenxin_core.stream import AsyncChatStream
-from wenxin_core.transport import authenticated_now, post_request, send_direct
+from wenxin_core.transport import (
+    authenticated_now,
+    post_request,
+    send_direct,
+    send_through_flow,
+)
 from wenxin_core.types import ChatChunk, ChatCompletion, Embeddings, RerankResult, Usage
 from wenxin_core.vector_catalog import DEFAULT_EMBEDDING_MODEL, DEFAULT_RERANK_MODEL
 from wenxin_core.wire import EventReader, PreparedChat, PreparedPost, final_chunk_of
@@ -143,8 +148,9 @@ class AsyncWenxinClient(ClientBase):
 
     async def _target(self) -> tuple[httpx.AsyncClient, httpx.AsyncBaseTransport | None]:
         """The client to send with and, for our own pool, the transport to send to directly."""
-        if self._user_http is not None:
-            return self._user_http, None
+        target = self._target_now()
+        if target is not None:
+            return target
         pool = await self._pools.acquire()
         return pool.http, pool.transport
 
@@ -251,8 +257,8 @@ class AsyncWenxinClient(ClientBase):
                     elif authenticated_now(self.auth, request):
                         response = await transport.handle_async_request(request)
                         response.request = request
-                    else:
-                        response = await send_direct(transport, request, self.auth, limit)
+                    else:  # a token to fetch first
+                        response = await send_through_flow(transport, request, self.auth, limit)
                     content = await read_body(response, limit)
             else:  # Python 3.10: no asyncio.timeout_at
                 response, content = await Deadline.ending(total, ends).run(

@@ -49,6 +49,7 @@ __all__ = [
     "release_async_http_client",
     "send_direct",
     "send_direct_sync",
+    "send_through_flow",
     "transport_for",
 ]
 
@@ -215,13 +216,23 @@ async def send_direct(
     An auth flow's extra request (the token fetch) gets our default headers and is read here,
     decompressed with the cap ``limit``, before the flow sees it. Our own auths can also
     authenticate a request at once when no I/O is needed (a cached or fixed token, a
-    signature): their ``apply_now(request)`` does what the flow would and returns True.
+    signature): their ``apply_now(request)`` does what the flow would and returns True
+    (:func:`authenticated_now`); otherwise :func:`send_through_flow` runs the flow.
     """
-    apply_now = getattr(auth, "apply_now", None)
-    if apply_now is not None and apply_now(request):
+    if authenticated_now(auth, request):
         response = await transport.handle_async_request(request)
         response.request = request
         return response
+    return await send_through_flow(transport, request, auth, limit)
+
+
+async def send_through_flow(
+    transport: httpx.AsyncBaseTransport,
+    request: httpx.Request,
+    auth: httpx.Auth,
+    limit: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
+) -> httpx.Response:
+    """:func:`send_direct` for a request the auth could not authenticate at once."""
     original = request
     flow = auth.async_auth_flow(request)
     request = await flow.__anext__()
@@ -252,8 +263,7 @@ def send_direct_sync(
     limit: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
 ) -> httpx.Response:
     """Sync twin of :func:`send_direct`."""
-    apply_now = getattr(auth, "apply_now", None)
-    if apply_now is not None and apply_now(request):
+    if authenticated_now(auth, request):
         response = transport.handle_request(request)
         response.request = request
         return response
