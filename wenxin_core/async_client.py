@@ -13,7 +13,7 @@ from collections.abc import (
     Sequence,
 )
 from types import TracebackType
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import httpx
 from typing_extensions import Unpack
@@ -43,7 +43,6 @@ from wenxin_core.transport import (
     authenticated_now,
     post_request,
     send_direct,
-    send_through_flow,
 )
 from wenxin_core.types import ChatChunk, ChatCompletion, Embeddings, RerankResult, Usage
 from wenxin_core.vector_catalog import DEFAULT_EMBEDDING_MODEL, DEFAULT_RERANK_MODEL
@@ -54,6 +53,15 @@ if TYPE_CHECKING:
     from wenxin_core.ratelimit.types import Reservation
 
 __all__ = ["AsyncWenxinClient"]
+
+
+class _ReadsWhole(Protocol):
+    """A transport that sends a request and reads its body whole in one call (ours)."""
+
+    async def send_read(self, request: httpx.Request, limit: int) -> tuple[httpx.Response, bytes]:
+        """Send ``request``; the response (read) and its decoded body, at most ``limit``."""
+        ...
+
 
 _T = TypeVar("_T")
 
@@ -133,7 +141,7 @@ class AsyncWenxinClient(ClientBase):
         self._call_headers = {**dict(DEFAULT_HEADERS), **self._request_headers}
         self._own_headers: dict[str, httpx.Headers] = {}
         self._has_length: dict[str, bool] = {}
-        self._armed: tuple[httpx.Timeout, dict[str, float | None]] | None = None
+        self._armed: tuple[httpx.Timeout, dict[str, float | None], dict[str, Any]] | None = None
 
     @property
     def http_client(self) -> httpx.AsyncClient:
@@ -252,14 +260,11 @@ class AsyncWenxinClient(ClientBase):
             if HAS_TIMEOUT_AT:
                 # Inline (no coroutine per step): the deadline around the send and the body.
                 async with asyncio.timeout_at(loop_time_of(ends)):
-                    if transport is None:
-                        response = await http.send(request, auth=self.auth, stream=True)
-                    elif authenticated_now(self.auth, request):
-                        response = await transport.handle_async_request(request)
-                        response.request = request
-                    else:  # a token to fetch first
-                        response = await send_through_flow(transport, request, self.auth, limit)
-                    content = await read_body(response, limit)
+                    lean = self._lean(transport, request)
+                    if lean is not None:  # the common call: sent and read in one step
+                        response, content = await lean.send_read(request, limit)
+                    else:
+                        response, content = await self._send_and_read(http, transport, request)
             else:  # Python 3.10: no asyncio.timeout_at
                 response, content = await Deadline.ending(total, ends).run(
                     self._send_and_read(http, transport, request)
@@ -391,7 +396,7 @@ class AsyncWenxinClient(ClientBase):
                 )
                 self._has_length[prepared.path] = "Content-Length" in headers
             body = prepared.body
-            request = post_request(url, headers, body, {"timeout": self._armed_timeouts(timeout)})
+            request = post_request(url, headers, body, self._extensions_for(timeout))
             if self._has_length.get(prepared.path, True):
                 request.headers["Content-Length"] = str(len(body))
             else:  # appended as ``headers["Content-Length"] = ...`` would, without its scan
@@ -413,9 +418,22 @@ class AsyncWenxinClient(ClientBase):
         deadline bounds every phase too), so it is not armed: with the defaults (300 s read
         and pool, 300 s in all) that spares aiohttp a timer per read and one per pool wait.
         """
+        return self._armed_for(timeout)[1]
+
+    def _extensions_for(self, timeout: httpx.Timeout) -> dict[str, Any]:
+        """The extensions of a request to our transport: ``{"timeout": armed timeouts}``.
+
+        One dict per timeout, shared by the requests that use it (no transport or auth of
+        ours writes to a request's extensions): one object fewer held by each call.
+        """
+        return self._armed_for(timeout)[2]
+
+    def _armed_for(
+        self, timeout: httpx.Timeout
+    ) -> tuple[httpx.Timeout, dict[str, float | None], dict[str, Any]]:
         cached = self._armed
         if cached is not None and cached[0] is timeout:
-            return cached[1]
+            return cached
         total = self.total_timeout
         armed = timeout.as_dict()
         if total is not None:
@@ -423,8 +441,8 @@ class AsyncWenxinClient(ClientBase):
                 phase: None if value is not None and value >= total else value
                 for phase, value in armed.items()
             }
-        self._armed = (timeout, armed)
-        return armed
+        made = self._armed = (timeout, armed, {"timeout": armed})
+        return made
 
     async def _send(
         self,
@@ -450,11 +468,26 @@ class AsyncWenxinClient(ClientBase):
 
         The body is read raw and decompressed here, capped (``max_decompressed_size``).
         """
+        lean = self._lean(transport, request)
+        if lean is not None:
+            return await lean.send_read(request, self.max_decompressed_size)
         if transport is None:
             response = await http.send(request, auth=self.auth, stream=True)
         else:  # as _send does, one coroutine less
             response = await send_direct(transport, request, self.auth, self.max_decompressed_size)
         return response, await read_body(response, self.max_decompressed_size)
+
+    def _lean(
+        self, transport: httpx.AsyncBaseTransport | None, request: httpx.Request
+    ) -> _ReadsWhole | None:
+        """``transport`` if it reads bodies whole (ours) and ``request`` is authenticated now.
+
+        Then the request is sent and its answer read in one call; otherwise (a caller's
+        client or transport, a token to fetch) it takes the general path.
+        """
+        if getattr(transport, "reads_whole", False) and authenticated_now(self.auth, request):
+            return cast(_ReadsWhole, transport)
+        return None
 
     async def _open(
         self,

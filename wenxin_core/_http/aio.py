@@ -28,6 +28,7 @@ import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
+from wenxin_core._http.body import read_body, read_response
 from wenxin_core._http.limits import MAX_FIELD_SIZE, MAX_HEADERS, MAX_LINE_SIZE
 
 __all__ = ["GuardedConnector", "WenxinAiohttpTransport", "httpx_error_for"]
@@ -233,6 +234,30 @@ class WenxinAiohttpTransport(AiohttpTransport):
                 self._timeouts[key] = value
         return value
 
+    def _send_options(self, request: httpx.Request) -> dict[str, Any]:
+        """The arguments of aiohttp's request for ``request`` (after method and URL).
+
+        Passed on at once (``**``), never kept in a local: aiohttp turns the header list into
+        its own at once, so nothing of it is held while the call waits.
+        """
+        data: Any
+        try:
+            data = request.content or None
+        except httpx.RequestNotRead:
+            data = request.stream
+            request.headers.pop("transfer-encoding", None)  # aiohttp frames it
+        proxy = self.proxy
+        return {
+            "headers": _str_items(request.headers),
+            "data": data,
+            "allow_redirects": False,
+            "timeout": self._timeout_for(request.extensions.get("timeout", {})),
+            "proxy": str(proxy.url) if proxy else None,
+            "proxy_auth": aiohttp.BasicAuth(*proxy.auth) if proxy and proxy.auth else None,
+            "proxy_headers": proxy.headers if proxy else None,
+            "server_hostname": request.extensions.get("sni_hostname"),
+        }
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; the response's body streams from the connection.
 
@@ -241,39 +266,52 @@ class WenxinAiohttpTransport(AiohttpTransport):
         (a new ``ClientTimeout`` per call, ``iter_chunked`` re-chunking, an imprecise error map).
         """
         session = self._new_session()
-        data: Any
-        try:
-            data = request.content or None
-        except httpx.RequestNotRead:
-            data = request.stream
-            request.headers.pop("transfer-encoding", None)  # aiohttp frames it
-        proxy = self.proxy
         try:
             response = await _SESSION_SEND(
-                session,
-                request.method,
-                str(request.url),
-                headers=_str_items(request.headers),
-                data=data,
-                allow_redirects=False,
-                timeout=self._timeout_for(request.extensions.get("timeout", {})),
-                proxy=str(proxy.url) if proxy else None,
-                proxy_auth=aiohttp.BasicAuth(*proxy.auth) if proxy and proxy.auth else None,
-                proxy_headers=proxy.headers if proxy else None,
-                server_hostname=request.extensions.get("sni_hostname"),
+                session, request.method, str(request.url), **self._send_options(request)
             )
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise _mapped(exc) from exc
-        extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
-        if response.reason:
-            extensions["reason_phrase"] = response.reason.encode("latin-1", errors="replace")
-        return httpx.Response(
-            status_code=response.status,
-            headers=_bytes_headers(response.raw_headers),
-            stream=_Stream(response),
-            request=request,
-            extensions=extensions,
-        )
+        return _streamed(request, response)
+
+    reads_whole = True
+    """This transport has :meth:`send_read` (the async client's lean path looks for it)."""
+
+    async def send_read(self, request: httpx.Request, limit: int) -> tuple[httpx.Response, bytes]:
+        """Send ``request`` and read its body whole (decoded, at most ``limit`` bytes).
+
+        :meth:`handle_async_request` then :func:`~wenxin_core._http.body.read_body`, in one
+        step for the common answer (no content coding, a declared length within ``limit``):
+        aiohttp reads it whole and the response is made read, with no stream object, no
+        coroutine per step and no copy of its headers. Any other answer takes that path.
+        """
+        session = self._new_session()
+        try:
+            response = await _SESSION_SEND(
+                session, request.method, str(request.url), **self._send_options(request)
+            )
+            length = response.content_length
+            if (
+                length is not None
+                and length <= limit
+                and response.status != 101
+                and "Content-Encoding" not in response.headers
+            ):
+                try:
+                    content = await response.read()
+                finally:
+                    response.release()
+                return read_response(
+                    request,
+                    response.status,
+                    _bytes_headers(response.raw_headers),
+                    content,
+                    _extensions_of(response),
+                ), content
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise _mapped(exc) from exc
+        streamed = _streamed(request, response)
+        return streamed, await read_body(streamed, limit)
 
     async def aclose(self) -> None:
         """Close the session and every connection of its pool."""
@@ -290,6 +328,25 @@ class WenxinAiohttpTransport(AiohttpTransport):
         session.detach()
         if connector is not None and not connector.closed:
             _close_sockets(connector)
+
+
+def _extensions_of(response: aiohttp.ClientResponse) -> dict[str, Any]:
+    """The httpx response extensions of an aiohttp response."""
+    extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
+    if response.reason:
+        extensions["reason_phrase"] = response.reason.encode("latin-1", errors="replace")
+    return extensions
+
+
+def _streamed(request: httpx.Request, response: aiohttp.ClientResponse) -> httpx.Response:
+    """``response`` as an httpx response to ``request`` whose body streams from aiohttp."""
+    return httpx.Response(
+        status_code=response.status,
+        headers=_bytes_headers(response.raw_headers),
+        stream=_Stream(response),
+        request=request,
+        extensions=_extensions_of(response),
+    )
 
 
 def _close_sockets(connector: aiohttp.BaseConnector) -> None:

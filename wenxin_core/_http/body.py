@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import httpx
 
@@ -28,6 +29,7 @@ __all__ = [
     "iter_body",
     "read_body",
     "read_body_sync",
+    "read_response",
 ]
 
 
@@ -262,3 +264,36 @@ def read_body_sync(response: httpx.Response, limit: int = DEFAULT_MAX_DECOMPRESS
         response.close()
         forget_if_leftover(response)
     return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+_READ_STREAM = httpx.ByteStream(b"")
+"""The stream of every :func:`read_response`: never read, the body is in ``content``."""
+
+
+def read_response(
+    request: httpx.Request,
+    status_code: int,
+    headers: httpx.Headers,
+    content: bytes,
+    extensions: dict[str, Any],
+) -> httpx.Response:
+    """``httpx.Response(status_code, headers=headers, stream=..., request=request)``, read.
+
+    What httpx's constructor and ``read()`` leave (closed, consumed, ``content`` set), for a
+    body a transport read whole, without copying ``headers`` and ``extensions`` (made for this
+    response) or wrapping the body in a stream of its own: objects fewer per call.
+    """
+    response = httpx.Response.__new__(httpx.Response)
+    response.status_code = status_code
+    response.headers = headers
+    response._request = request
+    response.next_request = None
+    response.extensions = extensions
+    response.history = []
+    response.is_closed = True
+    response.is_stream_consumed = True
+    response.default_encoding = "utf-8"
+    response.stream = _READ_STREAM
+    response._content = content
+    response._num_bytes_downloaded = len(content)
+    return response
