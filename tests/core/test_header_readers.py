@@ -64,3 +64,15 @@ def test_request_id_by_the_order_of_names_not_of_headers() -> None:
     assert request_id_of(response(("X-Bce-Request-Id", ""), ("X-Request-Id", "plain"))) == "plain"
     assert request_id_of(response(("Content-Type", "application/json"))) is None
     assert request_id_of(response(("X-Request-Id", "a"), ("X-Request-Id", "b"))) == "b"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["application/json", "caf\u00e9 \u6587\u5fc3".encode().decode("latin-1"), "\u00e9t\u00e9"],
+    ids=["ascii", "utf-8 bytes", "latin-1"],
+)
+def test_headers_handed_to_aiohttp_decode_as_httpx_does(value: str) -> None:
+    from wenxin_core._http.aio import _str_items
+
+    headers = httpx.Headers([(b"Host", b"127.0.0.1"), (b"X-Extra", value.encode("latin-1"))])
+    assert _str_items(headers) == [(k.lower(), v) for k, v in headers.multi_items()]

@@ -113,9 +113,16 @@ def _mapped(exc: BaseException) -> BaseException:
 
 
 def _str_items(headers: httpx.Headers) -> list[tuple[str, str]]:
-    """``headers.multi_items()``, its encoding looked up once rather than twice per header."""
-    encoding = headers.encoding
-    return [(key.decode(encoding), value.decode(encoding)) for _, key, value in headers._list]
+    """``headers.multi_items()``: ASCII headers (all of ours) decoded at once.
+
+    httpx picks the encoding by trying ASCII on every header first; for ASCII headers that
+    is the answer, found here by decoding once. Others take httpx's own choice.
+    """
+    try:
+        return [(key.decode("ascii"), value.decode("ascii")) for _, key, value in headers._list]
+    except UnicodeDecodeError:
+        encoding = headers.encoding
+        return [(key.decode(encoding), value.decode(encoding)) for _, key, value in headers._list]
 
 
 def _bytes_headers(raw: Any) -> httpx.Headers:

@@ -59,7 +59,8 @@ _RATE_HEADERS = (
     ("limit_output_tokens", "x-ratelimit-limit-output-tokens"),
     ("remaining_output_tokens", "x-ratelimit-remaining-output-tokens"),
 )
-_RATE_FIELDS = {name.encode(): field for field, name in _RATE_HEADERS}
+_RATE_INDEX = {name.encode(): index for index, (_, name) in enumerate(_RATE_HEADERS)}
+"""Each header's place among :class:`RateLimits`' fields (their order in ``_RATE_HEADERS``)."""
 
 
 def _as_count(value: str | None) -> int | None:
@@ -76,20 +77,17 @@ def _as_count(value: str | None) -> int | None:
 
 def rate_limits_of(response: httpx.Response) -> RateLimits | None:
     """The ``X-Ratelimit-*`` figures of a response, or ``None`` when it sent none."""
-    found: dict[str, bytes] = {}
+    found: list[bytes | None] | None = None
     for _, key, value in response.headers._list:  # one pass, no dict of every header
         if key.startswith(b"x-ratelimit-"):
-            field = _RATE_FIELDS.get(key)
-            if field is not None:
-                found[field] = value  # the last of repeated headers wins
-    if not found:
+            index = _RATE_INDEX.get(key)
+            if index is not None:
+                if found is None:
+                    found = [None] * len(_RATE_HEADERS)
+                found[index] = value  # the last of repeated headers wins
+    if found is None:
         return None
-    return RateLimits(
-        **{
-            field: None if (raw := found.get(field)) is None else _count_of(raw)
-            for field, _ in _RATE_HEADERS
-        }
-    )
+    return RateLimits(*[None if raw is None else _count_of(raw) for raw in found])
 
 
 def _count_of(raw: bytes) -> int | None:
