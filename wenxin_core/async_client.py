@@ -29,7 +29,8 @@ from wenxin_core._base import (
     embeddings_of,
 )
 from wenxin_core._http.body import aiter_body, read_body
-from wenxin_core._http.deadline import HAS_TIMEOUT_AT, AsyncBody, Deadline, loop_time_of
+from wenxin_core._http.deadline import HAS_TIMEOUT_AT, AsyncBody, Deadline
+from wenxin_core._http.deadline_watch import running_watch
 from wenxin_core._http.errors import attempt_error, stream_failure
 from wenxin_core._http.limits import DEFAULT_HEADERS
 from wenxin_core._http.reuse import aforget_if_leftover
@@ -256,19 +257,27 @@ class AsyncWenxinClient(ClientBase):
         # every object held across the await costs a promotion at high concurrency.
         ends = None if total is None else time.monotonic() + total
         limit = self.max_decompressed_size
+        lean = self._lean(transport, request)
+        exchange = (  # the common call: sent and read in one step
+            lean.send_read(request, limit)
+            if lean is not None
+            else self._send_and_read(http, transport, request)
+        )
         try:
-            if HAS_TIMEOUT_AT:
-                # Inline (no coroutine per step): the deadline around the send and the body.
-                async with asyncio.timeout_at(loop_time_of(ends)):
-                    lean = self._lean(transport, request)
-                    if lean is not None:  # the common call: sent and read in one step
-                        response, content = await lean.send_read(request, limit)
-                    else:
-                        response, content = await self._send_and_read(http, transport, request)
-            else:  # Python 3.10: no asyncio.timeout_at
-                response, content = await Deadline.ending(total, ends).run(
-                    self._send_and_read(http, transport, request)
-                )
+            if ends is None:
+                response, content = await exchange
+            else:  # one timer per loop for every call's deadline, not one per call
+                watch = running_watch()
+                task = watch.enter(ends) if HAS_TIMEOUT_AT else None
+                if task is None:  # Python 3.10 (no Task.uncancel), or not in a task
+                    response, content = await Deadline.ending(total, ends).run(exchange)
+                else:
+                    try:
+                        response, content = await exchange
+                    except BaseException as exc:
+                        watch.leave(task, exc)  # TimeoutError if it was the deadline's cancel
+                        raise
+                    watch.leave(task, None)
         except Exception as exc:
             failure = attempt_error(exc, request, Deadline.ending(total, ends))
             if failure is None:

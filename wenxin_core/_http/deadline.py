@@ -3,8 +3,10 @@
 httpx's timeouts are per phase: a body that drips one byte a second never trips a read
 timeout. The attempt's deadline bounds all of it, the token fetch included:
 
-* async: ``asyncio.timeout_at`` around each await of the attempt (the send, each read of a
-  stream), never across a ``yield``;
+* async: a whole-answer call registers with its loop's
+  :class:`~wenxin_core._http.deadline_watch.DeadlineWatch` (one timer for every call in
+  flight); a stream's send and each of its reads run under ``asyncio.timeout_at``, never
+  across a ``yield``;
 * sync: the deadline is kept in a context variable while the attempt does I/O, and the
   network streams under httpx's pool (:mod:`wenxin_core._http.sync_backend`, imported with
   the first sync client: it needs httpcore) cut every connect, TLS handshake, read and write
