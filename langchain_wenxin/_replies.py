@@ -23,12 +23,19 @@ from langchain_core.messages import (
     ToolCallChunk,
 )
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
-from langchain_core.outputs import ChatGenerationChunk
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from langchain_wenxin._metadata import response_metadata, usage_metadata
 from wenxin_core import types as core
 
-__all__ = ["REASONING_KEY", "ai_message", "generation_chunk", "parse_tool_calls"]
+__all__ = [
+    "REASONING_KEY",
+    "ai_message",
+    "chat_generation",
+    "chat_result",
+    "generation_chunk",
+    "parse_tool_calls",
+]
 
 REASONING_KEY = "reasoning_content"
 """The ``additional_kwargs`` key of the reasoning text (as langchain-deepseek, Groq, Ollama)."""
@@ -64,10 +71,16 @@ def parse_tool_calls(calls: list[core.ToolCall]) -> tuple[list[ToolCall], list[I
 
 
 def ai_message(completion: core.ChatCompletion, model_name: str) -> AIMessage:
-    """The ``AIMessage`` of a complete answer (``model_name``: the label when none is sent)."""
+    """The ``AIMessage`` of a complete answer (``model_name``: the label when none is sent).
+
+    Built with ``model_construct``: every field is ours and already of its type (the tool
+    calls are ``tool_call`` / ``invalid_tool_call`` dicts, as ``AIMessage``'s own validator
+    would remake them), so the result equals the validated message field for field, set fields
+    included (the tests compare both), without validating it again on each call.
+    """
     extra: dict[str, Any] = {REASONING_KEY: completion.reasoning} if completion.reasoning else {}
     good, bad = parse_tool_calls(completion.tool_calls) if completion.tool_calls else ([], [])
-    return AIMessage(
+    return AIMessage.model_construct(
         content=completion.text,
         additional_kwargs=extra,
         tool_calls=good,
@@ -97,3 +110,20 @@ def generation_chunk(chunk: core.ChatChunk, model_name: str) -> ChatGenerationCh
         fields["response_metadata"] = response_metadata(chunk, model_name)
         fields["chunk_position"] = "last"
     return ChatGenerationChunk(message=AIMessageChunk(**fields))
+
+
+def chat_generation(message: AIMessage) -> ChatGeneration:
+    """``ChatGeneration(message=message)`` without validating ``message`` again.
+
+    The validated generation sets ``text`` from the message (its ``set_text`` validator, which
+    marks ``text`` as set); this one does the same for an ``AIMessage`` of string content, the
+    only kind :func:`ai_message` makes. Other content takes the validated constructor.
+    """
+    if not isinstance(message.content, str):
+        return ChatGeneration(message=message)
+    return ChatGeneration.model_construct(message=message, text=message.text)
+
+
+def chat_result(message: AIMessage) -> ChatResult:
+    """``ChatResult(generations=[ChatGeneration(message=message)])``, built unvalidated."""
+    return ChatResult.model_construct(generations=[chat_generation(message)])
