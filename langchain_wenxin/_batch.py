@@ -46,6 +46,7 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.config import ensure_config
 from langchain_core.utils.utils import LC_ID_PREFIX
 
+from langchain_wenxin._construct import construct
 from langchain_wenxin._replies import ai_message, chat_generation
 from langchain_wenxin.errors import translate_error
 from wenxin_core.errors import WenxinError
@@ -308,10 +309,19 @@ class FastBatch:
         """``_convert_input(value).to_messages()``; a string's one ``HumanMessage`` unvalidated.
 
         A string becomes ``StringPromptValue(text=value)``, whose messages are
-        ``[HumanMessage(content=value)]``: the same message, built without two validations.
+        ``[HumanMessage(content=value)]``: the same message, built unvalidated (a string is
+        valid content).
         """
         if type(value) is str and self._plain_input:
-            return [HumanMessage.model_construct(content=value)]
+            values: dict[str, Any] = {
+                "content": value,
+                "additional_kwargs": {},
+                "response_metadata": {},
+                "type": "human",
+                "name": None,
+                "id": None,
+            }
+            return [construct(HumanMessage, values, {"content"})]
         return self.model._convert_input(value).to_messages()
 
     async def _start(

@@ -13,7 +13,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from langchain_core.messages import (
     AIMessage,
@@ -25,6 +26,7 @@ from langchain_core.messages import (
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from langchain_wenxin._construct import construct
 from langchain_wenxin._metadata import response_metadata, usage_metadata
 from wenxin_core import types as core
 
@@ -70,25 +72,62 @@ def parse_tool_calls(calls: list[core.ToolCall]) -> tuple[list[ToolCall], list[I
     return good, bad
 
 
+_TOOL_CALL_KEYS = tuple(ToolCall.__annotations__)
+_INVALID_TOOL_CALL_KEYS = tuple(InvalidToolCall.__annotations__)
+
+
+def _in_order(call: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """``call`` with its keys in ``keys``' order (a TypedDict's, as pydantic validates it)."""
+    return {key: call[key] for key in keys if key in call}
+
+
+def _validated_calls(
+    calls: list[core.ToolCall],
+) -> tuple[list[ToolCall], list[InvalidToolCall]]:
+    """:func:`parse_tool_calls`, each dict's keys in its TypedDict's order, as validation gives."""
+    good, bad = parse_tool_calls(calls)
+    return (
+        [cast("ToolCall", _in_order(call, _TOOL_CALL_KEYS)) for call in good],
+        [cast("InvalidToolCall", _in_order(call, _INVALID_TOOL_CALL_KEYS)) for call in bad],
+    )
+
+
+_AI_SET = frozenset(
+    {
+        "content",
+        "additional_kwargs",
+        "tool_calls",
+        "invalid_tool_calls",
+        "id",
+        "usage_metadata",
+        "response_metadata",
+    }
+)
+"""The fields an answer's ``AIMessage(...)`` is given, hence its set fields."""
+
+
 def ai_message(completion: core.ChatCompletion, model_name: str) -> AIMessage:
     """The ``AIMessage`` of a complete answer (``model_name``: the label when none is sent).
 
-    Built with ``model_construct``: every field is ours and already of its type (the tool
-    calls are ``tool_call`` / ``invalid_tool_call`` dicts, as ``AIMessage``'s own validator
-    would remake them), so the result equals the validated message field for field, set fields
-    included (the tests compare both), without validating it again on each call.
+    Built unvalidated (:func:`~langchain_wenxin._construct.construct`): every field is ours and
+    already of its type (the tool calls are ``tool_call`` / ``invalid_tool_call`` dicts, as
+    ``AIMessage``'s own validator would remake them), so it equals the validated message field
+    for field, set fields included (the tests compare both).
     """
     extra: dict[str, Any] = {REASONING_KEY: completion.reasoning} if completion.reasoning else {}
-    good, bad = parse_tool_calls(completion.tool_calls) if completion.tool_calls else ([], [])
-    return AIMessage.model_construct(
-        content=completion.text,
-        additional_kwargs=extra,
-        tool_calls=good,
-        invalid_tool_calls=bad,
-        id=completion.id or None,
-        usage_metadata=usage_metadata(completion.usage),
-        response_metadata=response_metadata(completion, model_name),
-    )
+    good, bad = _validated_calls(completion.tool_calls) if completion.tool_calls else ([], [])
+    values = {
+        "content": completion.text,
+        "additional_kwargs": extra,
+        "response_metadata": response_metadata(completion, model_name),
+        "type": "ai",
+        "name": None,
+        "id": completion.id or None,
+        "tool_calls": good,
+        "invalid_tool_calls": bad,
+        "usage_metadata": usage_metadata(completion.usage),
+    }
+    return construct(AIMessage, values, set(_AI_SET))
 
 
 def _tool_call_chunks(deltas: list[core.ToolCallDelta]) -> list[ToolCallChunk]:
@@ -121,9 +160,16 @@ def chat_generation(message: AIMessage) -> ChatGeneration:
     """
     if not isinstance(message.content, str):
         return ChatGeneration(message=message)
-    return ChatGeneration.model_construct(message=message, text=message.text)
+    values = {
+        "text": message.text,
+        "generation_info": None,
+        "type": "ChatGeneration",
+        "message": message,
+    }
+    return construct(ChatGeneration, values, {"message", "text"})
 
 
 def chat_result(message: AIMessage) -> ChatResult:
     """``ChatResult(generations=[ChatGeneration(message=message)])``, built unvalidated."""
-    return ChatResult.model_construct(generations=[chat_generation(message)])
+    values = {"generations": [chat_generation(message)], "llm_output": None}
+    return construct(ChatResult, values, {"generations"})

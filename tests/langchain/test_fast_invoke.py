@@ -26,10 +26,11 @@ from langchain_core.outputs import ChatGeneration
 from langchain_core.prompt_values import StringPromptValue
 from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_core.runnables import RunnableConfig
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
 from langchain_wenxin import ChatWenxin
 from langchain_wenxin._batch import FastBatch
+from langchain_wenxin._construct import construct
 from langchain_wenxin._replies import ai_message, chat_generation, chat_result
 from tests.langchain.lc_helpers import make_llm
 from tests.langchain.test_batch_fast_path import Recorder, comparable, default_abatch
@@ -154,11 +155,13 @@ async def test_messages_built_unvalidated_equal_the_validated_ones(
         message = ai_message(completion, "label")
         twin = validated_twin(message)
         assert type(twin) is AIMessage and twin.__dict__ == message.__dict__
+        assert list(twin.__dict__) == list(message.__dict__) and repr(twin) == repr(message)
         assert twin.model_fields_set == message.model_fields_set
         assert twin.__pydantic_extra__ == message.__pydantic_extra__ == {}
         generation = chat_generation(message)
         validated = ChatGeneration(message=message)
         assert generation.__dict__ == validated.__dict__
+        assert generation.__pydantic_extra__ == validated.__pydantic_extra__
         assert generation.model_fields_set == validated.model_fields_set
         result = chat_result(message)
         assert result.model_fields_set == {"generations"} and result.llm_output is None
@@ -180,7 +183,23 @@ def test_a_string_input_gives_the_default_human_message() -> None:
     (theirs,) = StringPromptValue(text="hello").to_messages()
     assert type(mine) is type(theirs) is HumanMessage
     assert mine.__dict__ == theirs.__dict__ and mine.model_fields_set == theirs.model_fields_set
-    assert mine.__pydantic_extra__ == theirs.__pydantic_extra__
+    assert mine.__pydantic_extra__ == theirs.__pydantic_extra__ and repr(mine) == repr(theirs)
+    mine.name = "set later"  # its own set of set fields, as a validated message's
+    assert mine.model_fields_set == {"content", "name"} and batch._messages("x")[0].name is None
+
+
+class Private(BaseModel):
+    """A model with a private attribute: ``construct`` leaves it to ``model_construct``."""
+
+    value: int
+    _secret: int = PrivateAttr(default=7)
+
+
+def test_construct_defers_to_model_construct_where_it_must() -> None:
+    built = construct(Private, {"value": 1}, {"value"})
+    assert built._secret == 7 and built == Private(value=1)
+    partial = construct(HumanMessage, {"content": "hi"}, {"content"})  # not every field
+    assert partial.__dict__ == HumanMessage(content="hi").__dict__
 
 
 # -- ainvoke ---------------------------------------------------------------------------------
