@@ -32,9 +32,10 @@ def construct(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M
     """``cls.model_construct(fields_set, **values)``, where ``values`` has every field in order.
 
     ``values`` becomes the instance's ``__dict__`` (not copied) and ``fields_set`` its set
-    fields: both must be new to this instance.
+    fields: both must be new to this instance. (``__pydantic_fields__`` is what the
+    ``model_fields`` class property returns, read without going through the property.)
     """
-    if values.keys() != cls.model_fields.keys() or not _plain(cls):
+    if values.keys() != cls.__pydantic_fields__.keys() or not _plain(cls):
         return cls.model_construct(fields_set, **values)
     instance = cls.__new__(cls)
     _set(instance, "__dict__", values)

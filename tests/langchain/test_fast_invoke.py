@@ -32,6 +32,7 @@ from langchain_wenxin import ChatWenxin
 from langchain_wenxin._batch import FastBatch
 from langchain_wenxin._construct import construct
 from langchain_wenxin._replies import ai_message, chat_generation, chat_result
+from langchain_wenxin.messages import convert_message, convert_messages
 from tests.langchain.lc_helpers import make_llm
 from tests.langchain.test_batch_fast_path import Recorder, comparable, default_abatch
 from wenxin_core import AsyncWenxinClient
@@ -447,3 +448,20 @@ async def test_items_with_no_handler_skip_the_framework(
         await model.ainvoke("f")
     assert entered == ["cache", "cache"]
     await model.aclose()
+
+
+def test_a_plain_human_turn_converts_as_convert_message_does() -> None:
+    class Custom(HumanMessage):
+        """A subclass: converted the general way."""
+
+    turns: list[BaseMessage] = [
+        HumanMessage("plain"),
+        HumanMessage("named", name="ada"),
+        HumanMessage([{"type": "text", "text": "blocks"}]),
+        Custom(content="custom"),
+        HumanMessage(""),
+    ]
+    assert convert_messages(turns) == [
+        convert_message(turn, index=i) for i, turn in enumerate(turns)
+    ]
+    assert convert_messages(turns)[1]["content"] == "ada: named"
