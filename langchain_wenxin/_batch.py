@@ -136,10 +136,12 @@ def _configs(
 class DirectCall(NamedTuple):
     """The core call every item of a batch makes, worked out once (``ChatWenxin._direct_call``).
 
-    ``args``: the core's call arguments (``ChatWenxin._call_args`` of the batch's ``stop`` and
-    keyword arguments); ``label``: the model name reported when the service names none.
+    ``model``: the model; ``args``: the core's call arguments (``ChatWenxin._call_args`` of the
+    batch's ``stop`` and keyword arguments); ``label``: the model name reported when the
+    service names none.
     """
 
+    model: ChatWenxin
     args: dict[str, Any]
     label: str
 
@@ -153,7 +155,7 @@ class FastBatch:
 
     def __init__(
         self,
-        model: ChatWenxin,
+        model: BaseChatModel,
         inputs: list[LanguageModelInput],
         configs: list[RunnableConfig],
         kwargs: dict[str, Any],
@@ -173,7 +175,8 @@ class FastBatch:
         self.params = model._get_invocation_params(stop=self.stop, **kwargs)
         self.options = {"stop": self.stop, **_format_ls_structured_output(structured)}
         self.ls_params = dict(model._get_ls_params_with_defaults(stop=self.stop, **kwargs))
-        self.call: DirectCall | None = model._direct_call(self.stop, kwargs)
+        direct = getattr(model, "_direct_call", None)  # ChatWenxin's; any model batches here
+        self.call: DirectCall | None = direct(self.stop, kwargs) if direct is not None else None
         self._plain_input = type(model)._convert_input is BaseChatModel._convert_input
         self._last_config: RunnableConfig | None = None
         self._last_key: tuple[Any, ...] = ()
@@ -187,7 +190,7 @@ class FastBatch:
     @classmethod
     def plan(
         cls,
-        model: ChatWenxin,
+        model: BaseChatModel,
         inputs: list[LanguageModelInput],
         config: RunnableConfig | Sequence[RunnableConfig] | None,
         kwargs: Mapping[str, Any],
@@ -284,8 +287,7 @@ class FastBatch:
             return self._traced(manager, config, messages)
         if not all(type(message.content) is str for message in messages):
             messages = _normalize_messages(messages)  # text only: it would copy the list
-        call = cast("DirectCall", self.call)
-        return _direct_message(self.model, call, messages, config.get("run_id"))
+        return _direct_message(cast("DirectCall", self.call), messages, config.get("run_id"))
 
     async def _traced(
         self, manager: AsyncCallbackManager, config: RunnableConfig, messages: list[BaseMessage]
@@ -369,7 +371,7 @@ class FastBatch:
         """The generations and ``llm_output`` of ``_agenerate_with_cache`` for one item."""
         if self._direct(run_manager):
             call = cast("DirectCall", self.call)
-            message = await _direct_message(self.model, call, messages, run_manager.run_id)
+            message = await _direct_message(call, messages, run_manager.run_id)
             return [chat_generation(message)], None
         result = await self.model._agenerate_with_cache(
             messages, stop=self.stop, run_manager=run_manager, **self.kwargs
@@ -422,7 +424,7 @@ class FastBatch:
 
 
 async def _direct_message(
-    model: ChatWenxin, call: DirectCall, messages: list[BaseMessage], run_id: UUID | None
+    call: DirectCall, messages: list[BaseMessage], run_id: UUID | None
 ) -> AIMessage:
     """``_agenerate_with_cache``'s work where it only calls ``_agenerate``, done directly.
 
@@ -430,6 +432,7 @@ async def _direct_message(
     the default gives an answer without one: ``run_id``'s (the item's run), else a fresh
     one, as ``on_chat_model_start`` makes when the config names none.
     """
+    model = call.model
     if model.rate_limiter:
         await model.rate_limiter.aacquire(blocking=True)
     try:

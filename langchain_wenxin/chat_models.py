@@ -572,7 +572,7 @@ class ChatWenxin(CoreClients, BaseChatModel):
         ):
             return None
         args = self._call_args(stop, kwargs)
-        return DirectCall(args, self._label(args))
+        return DirectCall(self, args, self._label(args))
 
     def _core_chat(
         self, messages: list[BaseMessage], args: Mapping[str, Any]

@@ -22,7 +22,7 @@ from langchain_core.globals import set_llm_cache
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
-from langchain_core.outputs import ChatGeneration
+from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.prompt_values import StringPromptValue
 from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_core.runnables import RunnableConfig
@@ -465,3 +465,24 @@ def test_a_plain_human_turn_converts_as_convert_message_does() -> None:
         convert_message(turn, index=i) for i, turn in enumerate(turns)
     ]
     assert convert_messages(turns)[1]["content"] == "ada: named"
+
+
+class Instant(BaseChatModel):
+    """Another LangChain model: batched by ``FastBatch`` through ``_agenerate_with_cache``."""
+
+    @property
+    def _llm_type(self) -> str:
+        return "instant"
+
+    def _generate(self, messages: list[BaseMessage], *args: Any, **kwargs: Any) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(str(messages[0].content)))])
+
+
+async def test_the_batch_path_takes_any_chat_model() -> None:
+    model = Instant()
+    batch = FastBatch.plan(model, ["a", "b"], None, {})
+    assert batch is not None and batch.call is None
+    outputs = await batch.run(return_exceptions=False)
+    assert [o.content for o in outputs] == ["a", "b"]
+    assert [o.content for o in await BaseChatModel.abatch(model, ["a", "b"])] == ["a", "b"]
+    assert all(str(o.id).startswith("lc_run--") for o in outputs)
