@@ -23,9 +23,22 @@ _M = TypeVar("_M", bound=BaseModel)
 _set = object.__setattr__
 
 
-def _plain(cls: type[BaseModel]) -> bool:
-    """Whether ``cls``'s instances hold nothing but their fields' values (and extras)."""
-    return not cls.__private_attributes__ and cls.__pydantic_post_init__ is None
+_NOT_PLAIN = object()
+"""The extras of a class whose instances need ``model_construct`` (see :func:`_extras_of`)."""
+
+_EXTRAS: dict[type[BaseModel], object] = {}
+"""Each class's ``__pydantic_extra__`` for a new instance, or :data:`_NOT_PLAIN` (per class)."""
+
+
+def _extras_of(cls: type[BaseModel]) -> object:
+    """``cls``'s new instances' extras: ``{}`` where it allows extras, else None.
+
+    :data:`_NOT_PLAIN` when its instances hold more than their fields' values (private
+    attributes, a post-init hook): those are ``model_construct``'s to set up.
+    """
+    if cls.__private_attributes__ or cls.__pydantic_post_init__ is not None:
+        return _NOT_PLAIN
+    return {} if cls.model_config.get("extra") == "allow" else None
 
 
 def construct(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
@@ -35,11 +48,14 @@ def construct(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M
     fields: both must be new to this instance. (``__pydantic_fields__`` is what the
     ``model_fields`` class property returns, read without going through the property.)
     """
-    if values.keys() != cls.__pydantic_fields__.keys() or not _plain(cls):
+    extras = _EXTRAS.get(cls)
+    if extras is None and cls not in _EXTRAS:
+        extras = _EXTRAS[cls] = _extras_of(cls)
+    if extras is _NOT_PLAIN or values.keys() != cls.__pydantic_fields__.keys():
         return cls.model_construct(fields_set, **values)
     instance = cls.__new__(cls)
     _set(instance, "__dict__", values)
     _set(instance, "__pydantic_fields_set__", fields_set)
-    _set(instance, "__pydantic_extra__", {} if cls.model_config.get("extra") == "allow" else None)
+    _set(instance, "__pydantic_extra__", {} if extras is not None else None)
     _set(instance, "__pydantic_private__", None)
     return instance
