@@ -25,7 +25,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.prompt_values import StringPromptValue
 from langchain_core.rate_limiters import InMemoryRateLimiter
-from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables import RunnableConfig, RunnableLambda
 from pydantic import BaseModel, PrivateAttr
 
 from langchain_wenxin import ChatWenxin
@@ -486,3 +486,22 @@ async def test_the_batch_path_takes_any_chat_model() -> None:
     assert [o.content for o in outputs] == ["a", "b"]
     assert [o.content for o in await BaseChatModel.abatch(model, ["a", "b"])] == ["a", "b"]
     assert all(str(o.id).startswith("lc_run--") for o in outputs)
+
+
+async def test_ainvoke_under_astream_events_streams_as_the_default(
+    wenxin_emulator: EmulatorServer,
+) -> None:
+    """``astream_events`` attaches a streaming handler: the model call streams on both paths."""
+
+    async def calls(model: ChatWenxin, recorder: Recorder) -> list[Any]:
+        async def ask(question: str) -> BaseMessage:
+            return await model.ainvoke(question)
+
+        chain = RunnableLambda(ask, name="ask")
+        events = [e async for e in chain.astream_events("Tell me a story", version="v2")]
+        kinds = [(e["event"], e["name"]) for e in events]
+        return [kinds, events[-1]["data"]["output"]]
+
+    (fast, _), (default, _) = await on_both_paths(wenxin_emulator, calls)
+    assert fast[0] == default[0] and ("on_chat_model_stream", "ChatWenxin") in fast[0]
+    assert whole(fast[1]) == whole(default[1])
