@@ -13,7 +13,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from langchain_core.messages import (
     AIMessage,
@@ -23,12 +24,20 @@ from langchain_core.messages import (
     ToolCallChunk,
 )
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
-from langchain_core.outputs import ChatGenerationChunk
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from langchain_wenxin._construct import construct
 from langchain_wenxin._metadata import response_metadata, usage_metadata
 from wenxin_core import types as core
 
-__all__ = ["REASONING_KEY", "ai_message", "generation_chunk", "parse_tool_calls"]
+__all__ = [
+    "REASONING_KEY",
+    "ai_message",
+    "chat_generation",
+    "chat_result",
+    "generation_chunk",
+    "parse_tool_calls",
+]
 
 REASONING_KEY = "reasoning_content"
 """The ``additional_kwargs`` key of the reasoning text (as langchain-deepseek, Groq, Ollama)."""
@@ -63,19 +72,62 @@ def parse_tool_calls(calls: list[core.ToolCall]) -> tuple[list[ToolCall], list[I
     return good, bad
 
 
-def ai_message(completion: core.ChatCompletion, model_name: str) -> AIMessage:
-    """The ``AIMessage`` of a complete answer (``model_name``: the label when none is sent)."""
-    extra: dict[str, Any] = {REASONING_KEY: completion.reasoning} if completion.reasoning else {}
-    good, bad = parse_tool_calls(completion.tool_calls) if completion.tool_calls else ([], [])
-    return AIMessage(
-        content=completion.text,
-        additional_kwargs=extra,
-        tool_calls=good,
-        invalid_tool_calls=bad,
-        id=completion.id or None,
-        usage_metadata=usage_metadata(completion.usage),
-        response_metadata=response_metadata(completion, model_name),
+_TOOL_CALL_KEYS = tuple(ToolCall.__annotations__)
+_INVALID_TOOL_CALL_KEYS = tuple(InvalidToolCall.__annotations__)
+
+
+def _in_order(call: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """``call`` with its keys in ``keys``' order (a TypedDict's, as pydantic validates it)."""
+    return {key: call[key] for key in keys if key in call}
+
+
+def _validated_calls(
+    calls: list[core.ToolCall],
+) -> tuple[list[ToolCall], list[InvalidToolCall]]:
+    """:func:`parse_tool_calls`, each dict's keys in its TypedDict's order, as validation gives."""
+    good, bad = parse_tool_calls(calls)
+    return (
+        [cast("ToolCall", _in_order(call, _TOOL_CALL_KEYS)) for call in good],
+        [cast("InvalidToolCall", _in_order(call, _INVALID_TOOL_CALL_KEYS)) for call in bad],
     )
+
+
+_AI_SET = frozenset(
+    {
+        "content",
+        "additional_kwargs",
+        "tool_calls",
+        "invalid_tool_calls",
+        "id",
+        "usage_metadata",
+        "response_metadata",
+    }
+)
+"""The fields an answer's ``AIMessage(...)`` is given, hence its set fields."""
+
+
+def ai_message(completion: core.ChatCompletion, model_name: str) -> AIMessage:
+    """The ``AIMessage`` of a complete answer (``model_name``: the label when none is sent).
+
+    Built unvalidated (:func:`~langchain_wenxin._construct.construct`): every field is ours and
+    already of its type (the tool calls are ``tool_call`` / ``invalid_tool_call`` dicts, as
+    ``AIMessage``'s own validator would remake them), so it equals the validated message field
+    for field, set fields included (the tests compare both).
+    """
+    extra: dict[str, Any] = {REASONING_KEY: completion.reasoning} if completion.reasoning else {}
+    good, bad = _validated_calls(completion.tool_calls) if completion.tool_calls else ([], [])
+    values = {
+        "content": completion.text,
+        "additional_kwargs": extra,
+        "response_metadata": response_metadata(completion, model_name),
+        "type": "ai",
+        "name": None,
+        "id": completion.id or None,
+        "tool_calls": good,
+        "invalid_tool_calls": bad,
+        "usage_metadata": usage_metadata(completion.usage),
+    }
+    return construct(AIMessage, values, set(_AI_SET))
 
 
 def _tool_call_chunks(deltas: list[core.ToolCallDelta]) -> list[ToolCallChunk]:
@@ -97,3 +149,27 @@ def generation_chunk(chunk: core.ChatChunk, model_name: str) -> ChatGenerationCh
         fields["response_metadata"] = response_metadata(chunk, model_name)
         fields["chunk_position"] = "last"
     return ChatGenerationChunk(message=AIMessageChunk(**fields))
+
+
+def chat_generation(message: AIMessage) -> ChatGeneration:
+    """``ChatGeneration(message=message)`` without validating ``message`` again.
+
+    The validated generation sets ``text`` from the message (its ``set_text`` validator, which
+    marks ``text`` as set); this one does the same for an ``AIMessage`` of string content, the
+    only kind :func:`ai_message` makes. Other content takes the validated constructor.
+    """
+    if not isinstance(message.content, str):
+        return ChatGeneration(message=message)
+    values = {
+        "text": message.text,
+        "generation_info": None,
+        "type": "ChatGeneration",
+        "message": message,
+    }
+    return construct(ChatGeneration, values, {"message", "text"})
+
+
+def chat_result(message: AIMessage) -> ChatResult:
+    """``ChatResult(generations=[ChatGeneration(message=message)])``, built unvalidated."""
+    values = {"generations": [chat_generation(message)], "llm_output": None}
+    return construct(ChatResult, values, {"generations"})

@@ -11,28 +11,29 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import AsyncIterator, Awaitable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
 from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 from typing_extensions import Self
 
-from langchain_wenxin._batch import FastBatch
+from langchain_wenxin._batch import DirectCall, FastBatch
 from langchain_wenxin._clients import CoreClients, private_values
 from langchain_wenxin._metadata import PROVIDER
 from langchain_wenxin._options import CALL_OPTIONS, MIN_TEMPERATURE, check_model_options
-from langchain_wenxin._replies import ai_message, generation_chunk
+from langchain_wenxin._replies import ai_message, chat_result, generation_chunk
 from langchain_wenxin.errors import core_errors_translated
 from langchain_wenxin.messages import convert_messages
 from wenxin_core.catalog import DEFAULT_MODEL, DEFAULT_V1_MODEL, ModelSpec, resolve_model
+from wenxin_core.types import ChatCompletion
 
 if TYPE_CHECKING:  # imported where tools and structured output are bound: not with the model
     from langchain_wenxin._structured import Method
@@ -527,12 +528,57 @@ class ChatWenxin(CoreClients, BaseChatModel):
         call's parameters are worked out once instead of once per item
         (:mod:`langchain_wenxin._batch`). Cases it does not reproduce exactly take the default.
         """
-        batch = FastBatch.plan(self, inputs, config, kwargs)
+        batch = FastBatch.plan(self, inputs, config, kwargs, own_ainvoke=ChatWenxin.ainvoke)
         if batch is None:
             return await super().abatch(
                 inputs, config, return_exceptions=return_exceptions, **kwargs
             )
         return await batch.run(return_exceptions=return_exceptions)
+
+    async def ainvoke(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AIMessage:
+        """Answer ``input`` as LangChain's ``BaseChatModel.ainvoke`` does, with less work.
+
+        The call runs as one item of :meth:`abatch`'s path (``langchain_wenxin._batch``): the
+        same callbacks, cache, rate limiter and errors as ``ainvoke -> agenerate_prompt ->
+        agenerate``, without the task ``agenerate`` makes for the model call, and with the
+        core called directly where ``_agenerate_with_cache`` would only call ``_agenerate``.
+        Cases it does not reproduce exactly take the default.
+        """
+        batch = FastBatch.plan(self, [input], config, {"stop": stop, **kwargs})
+        if batch is None:
+            return await super().ainvoke(input, config, stop=stop, **kwargs)
+        pending = batch.start(0)
+        del batch  # the call needs none of it while it waits
+        return cast("AIMessage", await pending)
+
+    def _direct_call(self, stop: list[str] | None, kwargs: Mapping[str, Any]) -> DirectCall | None:
+        """The core call of ``_agenerate(messages, stop=stop, **kwargs)``, or None.
+
+        None where a batch must go through ``_agenerate`` itself: a subclass's own
+        ``_agenerate`` or ``_agenerate_with_cache``, or V1 (whose arguments may warn per call).
+        """
+        cls = type(self)
+        if (
+            cls._agenerate is not ChatWenxin._agenerate
+            or cls._agenerate_with_cache is not BaseChatModel._agenerate_with_cache
+            or self.api != "v2"
+        ):
+            return None
+        args = self._call_args(stop, kwargs)
+        return DirectCall(self, args, self._label(args))
+
+    def _core_chat(
+        self, messages: list[BaseMessage], args: Mapping[str, Any]
+    ) -> Awaitable[ChatCompletion]:
+        """The core's chat call of ``messages`` (converted) with ``args``; core errors raw."""
+        return self.async_client.chat(convert_messages(messages, api=self.api), **args)
 
     # -- the four entry points ----------------------------------------------------------
 
@@ -546,9 +592,7 @@ class ChatWenxin(CoreClients, BaseChatModel):
         with core_errors_translated():
             args = self._call_args(stop, kwargs)
             completion = self.client.chat(convert_messages(messages, api=self.api), **args)
-        return ChatResult(
-            generations=[ChatGeneration(message=ai_message(completion, self._label(args)))]
-        )
+        return chat_result(ai_message(completion, self._label(args)))
 
     async def _agenerate(
         self,
@@ -559,12 +603,8 @@ class ChatWenxin(CoreClients, BaseChatModel):
     ) -> ChatResult:
         with core_errors_translated():
             args = self._call_args(stop, kwargs)
-            completion = await self.async_client.chat(
-                convert_messages(messages, api=self.api), **args
-            )
-        return ChatResult(
-            generations=[ChatGeneration(message=ai_message(completion, self._label(args)))]
-        )
+            completion = await self._core_chat(messages, args)
+        return chat_result(ai_message(completion, self._label(args)))
 
     def _stream(
         self,

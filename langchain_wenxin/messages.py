@@ -225,6 +225,9 @@ def convert_messages(
     out: list[CoreMessage] = []
     tool_names: dict[str, str] = {}
     for i, message in enumerate(messages):
+        if type(message) is HumanMessage and type(message.content) is str and not message.name:
+            out.append({"role": "user", "content": message.content})  # the common turn
+            continue
         if isinstance(message, AIMessage):
             for call in message.tool_calls:
                 if call.get("id"):

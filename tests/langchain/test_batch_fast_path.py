@@ -163,13 +163,15 @@ def comparable(output: Any) -> Any:
 
 @contextmanager
 def default_abatch() -> Iterator[None]:
-    """``ChatWenxin.abatch`` is LangChain's default for the duration."""
-    fast = ChatWenxin.abatch
+    """``ChatWenxin.abatch`` and ``ainvoke`` (which it calls) are LangChain's for the duration."""
+    fast_batch, fast_invoke = ChatWenxin.abatch, ChatWenxin.ainvoke
     ChatWenxin.abatch = BaseChatModel.abatch  # type: ignore[method-assign]
+    ChatWenxin.ainvoke = BaseChatModel.ainvoke  # type: ignore[method-assign]
     try:
         yield
     finally:
-        ChatWenxin.abatch = fast  # type: ignore[method-assign]
+        ChatWenxin.abatch = fast_batch  # type: ignore[method-assign]
+        ChatWenxin.ainvoke = fast_invoke  # type: ignore[method-assign]
 
 
 Batch = Callable[[ChatWenxin, Recorder], Awaitable[list[Any]]]
