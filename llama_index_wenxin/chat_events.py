@@ -27,17 +27,23 @@ fails it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from datetime import datetime
+from typing import Any, TypeVar, cast
 
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse
 from llama_index.core.callbacks import CallbackManager, CBEventType, EventPayload
 from llama_index.core.instrumentation.events.llm import LLMChatEndEvent, LLMChatStartEvent
 from llama_index.core.llms.callbacks import dispatcher
 from llama_index.core.llms.llm import LLM
+from pydantic import BaseModel
+
+from llama_index_wenxin._ids import new_id
 
 __all__ = [
+    "chat_end_event",
     "chat_ended",
     "chat_failed",
+    "chat_start_event",
     "chat_started",
     "close_chat_trace",
     "open_chat_trace",
@@ -46,6 +52,122 @@ __all__ = [
 
 TRACE_ID = "chat"
 """The callback manager's trace of a chat call (the decorator's)."""
+
+
+_Event = TypeVar("_Event", bound=BaseModel)
+
+_START_FIELDS = (
+    "timestamp",
+    "id_",
+    "span_id",
+    "tags",
+    "messages",
+    "additional_kwargs",
+    "model_dict",
+)
+_END_FIELDS = ("timestamp", "id_", "span_id", "tags", "messages", "response")
+_START_SET = frozenset({"span_id", "messages", "additional_kwargs", "model_dict"})
+_END_SET = frozenset({"span_id", "messages", "response"})
+
+
+def _plain_model(cls: type[BaseModel], fields: tuple[str, ...]) -> bool:
+    """Whether an instance of ``cls`` is only its ``__dict__`` of ``fields`` and its fields set.
+
+    True for the two events of this LlamaIndex (no validator after construction, no private
+    attributes, no extra fields, these fields in this order); a release that changes that makes
+    :func:`_trusted` fall back to validation.
+    """
+    return (
+        tuple(cls.model_fields) == fields
+        and not cls.__pydantic_post_init__
+        and not cls.__private_attributes__
+        and not cls.__pydantic_root_model__
+        and cls.model_config.get("extra") in (None, "ignore")
+    )
+
+
+_TRUSTED = {
+    LLMChatStartEvent: _plain_model(LLMChatStartEvent, _START_FIELDS),
+    LLMChatEndEvent: _plain_model(LLMChatEndEvent, _END_FIELDS),
+}
+"""Event classes built from their values without validation."""
+
+
+def _trusted(cls: type[_Event], values: dict[str, Any], fields_set: frozenset[str]) -> _Event:
+    """An instance of ``cls`` holding ``values``, as validation of the same values makes it.
+
+    What ``model_construct`` does for a model of :func:`_plain_model`, without its loop over
+    the fields (it runs in Python and takes longer than validation).
+    """
+    event = cls.__new__(cls)
+    object.__setattr__(event, "__dict__", values)
+    object.__setattr__(event, "__pydantic_fields_set__", set(fields_set))
+    object.__setattr__(event, "__pydantic_extra__", None)
+    object.__setattr__(event, "__pydantic_private__", None)
+    return event
+
+
+def _as_list(messages: Sequence[ChatMessage]) -> list[ChatMessage] | None:
+    """A new list of ``messages`` when validation would give one as it is; ``None`` if not.
+
+    Validation keeps a ``ChatMessage`` (or subclass) instance as it is in a new list; anything
+    else (a dict, a tuple of messages...) is left to validation.
+    """
+    if type(messages) is not list:
+        return None
+    for message in messages:
+        if not isinstance(message, ChatMessage):
+            return None
+    return list(messages)
+
+
+def chat_start_event(
+    model_dict: dict[str, Any],
+    messages: Sequence[ChatMessage],
+    kwargs: dict[str, Any],
+    span_id: str | None,
+) -> LLMChatStartEvent:
+    """``LLMChatStartEvent(model_dict=..., messages=..., additional_kwargs=..., span_id=...)``.
+
+    Built without validation when the values are what validation would keep (a list of
+    messages, the two dicts copied), else validated.
+    """
+    listed = _as_list(messages)
+    if listed is None or not _TRUSTED[LLMChatStartEvent]:
+        return LLMChatStartEvent(
+            model_dict=model_dict,
+            messages=_as_given(messages),
+            additional_kwargs=kwargs,
+            span_id=span_id,
+        )
+    values = {
+        "timestamp": datetime.now(),
+        "id_": new_id(),
+        "span_id": span_id,
+        "tags": {},
+        "messages": listed,
+        "additional_kwargs": dict(kwargs),
+        "model_dict": dict(model_dict),
+    }
+    return _trusted(LLMChatStartEvent, values, _START_SET)
+
+
+def chat_end_event(
+    messages: Sequence[ChatMessage], response: ChatResponse, span_id: str | None
+) -> LLMChatEndEvent:
+    """``LLMChatEndEvent(messages=..., response=..., span_id=...)``, validated when needed."""
+    listed = _as_list(messages)
+    if listed is None or type(response) is not ChatResponse or not _TRUSTED[LLMChatEndEvent]:
+        return LLMChatEndEvent(messages=_as_given(messages), response=response, span_id=span_id)
+    values = {
+        "timestamp": datetime.now(),
+        "id_": new_id(),
+        "span_id": span_id,
+        "tags": {},
+        "messages": listed,
+        "response": response,
+    }
+    return _trusted(LLMChatEndEvent, values, _END_SET)
 
 
 def _as_given(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
@@ -71,22 +193,16 @@ def chat_started(
 ) -> str:
     """Fire ``LLMChatStartEvent`` and start the callback manager's LLM event; its id."""
     model_dict = llm.to_payload()
-    dispatcher.event(
-        LLMChatStartEvent(
-            model_dict=model_dict,
-            messages=_as_given(messages),
-            additional_kwargs=kwargs,
-            span_id=span_id,
-        )
-    )
-    return manager.on_event_start(
-        CBEventType.LLM,
-        payload={
-            EventPayload.MESSAGES: messages,
-            EventPayload.ADDITIONAL_KWARGS: kwargs,
-            EventPayload.SERIALIZED: model_dict,
-        },
-    )
+    dispatcher.event(chat_start_event(model_dict, messages, kwargs, span_id))
+    payload: dict[str, Any] = {
+        EventPayload.MESSAGES: messages,
+        EventPayload.ADDITIONAL_KWARGS: kwargs,
+        EventPayload.SERIALIZED: model_dict,
+    }
+    if type(manager) is not CallbackManager:  # a subclass may make its ids its own way
+        return manager.on_event_start(CBEventType.LLM, payload=payload)
+    # LlamaIndex's manager makes a missing id with str(uuid4()): the same text, made faster
+    return manager.on_event_start(CBEventType.LLM, payload=payload, event_id=new_id())
 
 
 def chat_failed(manager: CallbackManager, event_id: str, error: BaseException) -> None:
@@ -108,9 +224,7 @@ def chat_ended(
         payload={EventPayload.MESSAGES: messages, EventPayload.RESPONSE: response},
         event_id=event_id,
     )
-    dispatcher.event(
-        LLMChatEndEvent(messages=_as_given(messages), response=response, span_id=span_id)
-    )
+    dispatcher.event(chat_end_event(messages, response, span_id))
 
 
 def trace_failed(manager: CallbackManager, error: Exception) -> None:
