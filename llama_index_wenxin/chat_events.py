@@ -28,16 +28,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse
 from llama_index.core.callbacks import CallbackManager, CBEventType, EventPayload
 from llama_index.core.instrumentation.events.llm import LLMChatEndEvent, LLMChatStartEvent
 from llama_index.core.llms.callbacks import dispatcher
 from llama_index.core.llms.llm import LLM
-from pydantic import BaseModel
 
 from llama_index_wenxin._ids import new_id
+from llama_index_wenxin._trusted import plain_model, trusted
 
 __all__ = [
     "chat_end_event",
@@ -54,8 +54,6 @@ TRACE_ID = "chat"
 """The callback manager's trace of a chat call (the decorator's)."""
 
 
-_Event = TypeVar("_Event", bound=BaseModel)
-
 _START_FIELDS = (
     "timestamp",
     "id_",
@@ -70,41 +68,11 @@ _START_SET = frozenset({"span_id", "messages", "additional_kwargs", "model_dict"
 _END_SET = frozenset({"span_id", "messages", "response"})
 
 
-def _plain_model(cls: type[BaseModel], fields: tuple[str, ...]) -> bool:
-    """Whether an instance of ``cls`` is only its ``__dict__`` of ``fields`` and its fields set.
-
-    True for the two events of this LlamaIndex (no validator after construction, no private
-    attributes, no extra fields, these fields in this order); a release that changes that makes
-    :func:`_trusted` fall back to validation.
-    """
-    return (
-        tuple(cls.model_fields) == fields
-        and not cls.__pydantic_post_init__
-        and not cls.__private_attributes__
-        and not cls.__pydantic_root_model__
-        and cls.model_config.get("extra") in (None, "ignore")
-    )
-
-
 _TRUSTED = {
-    LLMChatStartEvent: _plain_model(LLMChatStartEvent, _START_FIELDS),
-    LLMChatEndEvent: _plain_model(LLMChatEndEvent, _END_FIELDS),
+    LLMChatStartEvent: plain_model(LLMChatStartEvent, _START_FIELDS),
+    LLMChatEndEvent: plain_model(LLMChatEndEvent, _END_FIELDS),
 }
 """Event classes built from their values without validation."""
-
-
-def _trusted(cls: type[_Event], values: dict[str, Any], fields_set: frozenset[str]) -> _Event:
-    """An instance of ``cls`` holding ``values``, as validation of the same values makes it.
-
-    What ``model_construct`` does for a model of :func:`_plain_model`, without its loop over
-    the fields (it runs in Python and takes longer than validation).
-    """
-    event = cls.__new__(cls)
-    object.__setattr__(event, "__dict__", values)
-    object.__setattr__(event, "__pydantic_fields_set__", set(fields_set))
-    object.__setattr__(event, "__pydantic_extra__", None)
-    object.__setattr__(event, "__pydantic_private__", None)
-    return event
 
 
 def _as_list(messages: Sequence[ChatMessage]) -> list[ChatMessage] | None:
@@ -149,7 +117,7 @@ def chat_start_event(
         "additional_kwargs": dict(kwargs),
         "model_dict": dict(model_dict),
     }
-    return _trusted(LLMChatStartEvent, values, _START_SET)
+    return trusted(LLMChatStartEvent, values, _START_SET)
 
 
 def chat_end_event(
@@ -167,7 +135,7 @@ def chat_end_event(
         "messages": listed,
         "response": response,
     }
-    return _trusted(LLMChatEndEvent, values, _END_SET)
+    return trusted(LLMChatEndEvent, values, _END_SET)
 
 
 def _as_given(messages: Sequence[ChatMessage]) -> list[ChatMessage]:

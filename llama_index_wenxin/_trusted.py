@@ -1,0 +1,52 @@
+"""Pydantic models built from values that validation would keep as they are.
+
+For LlamaIndex's own models the adapter builds on every call (the chat events, the answer's
+message and response), validation spends its time checking values the adapter made itself and
+``model_construct`` runs a Python loop over the fields, slower still. :func:`trusted` sets what
+both leave in an instance (the ``__dict__`` in field order, the fields set, no extra, no private
+values) directly. A model is only built so when :func:`plain_model` says it is made of nothing
+else, which a LlamaIndex release could change: the callers then validate.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+__all__ = ["plain_model", "trusted"]
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def plain_model(
+    cls: type[BaseModel], fields: tuple[str, ...], validators: frozenset[str] = frozenset()
+) -> bool:
+    """Whether an instance of ``cls`` is only its ``__dict__`` of ``fields`` and its fields set.
+
+    ``fields`` in this order, no ``model_post_init``, no private attributes, no extra fields, and
+    no validator but ``validators`` (those the caller knows leave its values as they are).
+    """
+    decorators = cls.__pydantic_decorators__
+    found = {*decorators.model_validators, *decorators.field_validators}
+    return (
+        tuple(cls.model_fields) == fields
+        and not cls.__pydantic_post_init__
+        and not cls.__private_attributes__
+        and not cls.__pydantic_root_model__
+        and cls.model_config.get("extra") in (None, "ignore")
+        and found <= validators
+    )
+
+
+def trusted(cls: type[_Model], values: dict[str, Any], fields_set: frozenset[str]) -> _Model:
+    """An instance of ``cls`` (a :func:`plain_model`) holding ``values``, all its fields in order.
+
+    What ``model_construct(**values)`` makes with ``fields_set`` as its fields set.
+    """
+    instance = cls.__new__(cls)
+    object.__setattr__(instance, "__dict__", values)
+    object.__setattr__(instance, "__pydantic_fields_set__", set(fields_set))
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", None)
+    return instance
