@@ -18,6 +18,14 @@ __all__ = ["plain_model", "trusted"]
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
+_SLOTS = vars(BaseModel)
+_set_dict = _SLOTS["__dict__"].__set__
+_set_fields_set = _SLOTS["__pydantic_fields_set__"].__set__
+_set_extra = _SLOTS["__pydantic_extra__"].__set__
+_set_private = _SLOTS["__pydantic_private__"].__set__
+"""The setters of ``BaseModel``'s four slots, bound once: ``object.__setattr__`` makes a
+method-wrapper object on every call, these make none."""
+
 
 def plain_model(
     cls: type[BaseModel], fields: tuple[str, ...], validators: frozenset[str] = frozenset()
@@ -45,8 +53,8 @@ def trusted(cls: type[_Model], values: dict[str, Any], fields_set: frozenset[str
     What ``model_construct(**values)`` makes with ``fields_set`` as its fields set.
     """
     instance = cls.__new__(cls)
-    object.__setattr__(instance, "__dict__", values)
-    object.__setattr__(instance, "__pydantic_fields_set__", set(fields_set))
-    object.__setattr__(instance, "__pydantic_extra__", None)
-    object.__setattr__(instance, "__pydantic_private__", None)
+    _set_dict(instance, values)
+    _set_fields_set(instance, set(fields_set))
+    _set_extra(instance, None)
+    _set_private(instance, None)
     return instance

@@ -80,8 +80,8 @@ def enter_span(
     tags = active_instrument_tags.get()
     token = active_span_id.set(span_id)
     parent_id = None if token.old_value is Token.MISSING else token.old_value
-    dispatcher.span_enter(
-        id_=span_id, bound_args=bound, instance=instance, parent_id=parent_id, tags=tags
+    type(dispatcher).span_enter(  # read from the class: no bound method per call
+        dispatcher, id_=span_id, bound_args=bound, instance=instance, parent_id=parent_id, tags=tags
     )
     return span_id, bound, token
 
@@ -94,7 +94,9 @@ def exit_span(
     result: Any,
 ) -> None:
     """Close the span with the call's ``result``."""
-    dispatcher.span_exit(id_=span_id, bound_args=bound, instance=instance, result=result)
+    type(dispatcher).span_exit(
+        dispatcher, id_=span_id, bound_args=bound, instance=instance, result=result
+    )
 
 
 def drop_span(
