@@ -32,8 +32,9 @@ def plain_model(
 ) -> bool:
     """Whether an instance of ``cls`` is only its ``__dict__`` of ``fields`` and its fields set.
 
-    ``fields`` in this order, no ``model_post_init``, no private attributes, no extra fields, and
-    no validator but ``validators`` (those the caller knows leave its values as they are).
+    ``fields`` in this order, ``object.__new__``, no ``model_post_init``, no private attributes,
+    no extra fields, and no validator but ``validators`` (those the caller knows leave its
+    values as they are).
     """
     decorators = cls.__pydantic_decorators__
     found = {*decorators.model_validators, *decorators.field_validators}
@@ -44,6 +45,7 @@ def plain_model(
         and not cls.__pydantic_root_model__
         and cls.model_config.get("extra") in (None, "ignore")
         and found <= validators
+        and cls.__new__ is object.__new__
     )
 
 
@@ -52,7 +54,8 @@ def trusted(cls: type[_Model], values: dict[str, Any], fields_set: frozenset[str
 
     What ``model_construct(**values)`` makes with ``fields_set`` as its fields set.
     """
-    instance = cls.__new__(cls)
+    # not cls.__new__: an attribute read on a pydantic class makes a method-wrapper object
+    instance = object.__new__(cls)
     _set_dict(instance, values)
     _set_fields_set(instance, set(fields_set))
     _set_extra(instance, None)

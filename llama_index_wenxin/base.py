@@ -276,7 +276,7 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
         return default_options(vars(self))  # the fields' values, by name
 
     def _options(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        defaults = type(self)._default_options(self)
+        defaults = self._default_options()
         if not kwargs and not self.additional_kwargs:
             return defaults  # what request_options returns then, without its copies
         return request_options(defaults, self.additional_kwargs, kwargs)
@@ -378,11 +378,8 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
                 if self.rate_limiter is not None:
                     await self.rate_limiter.async_acquire()
                 try:
-                    cls = type(self)  # methods read from the class: no bound method per call
-                    client = cls._client_pair(self).async_
-                    completion = await client.chat(
-                        cls._wire(self, messages), **cls._options(self, kwargs)
-                    )
+                    client = self._client_pair().async_
+                    completion = await client.chat(self._wire(messages), **self._options(kwargs))
                     response = chat_response(completion)
                 except BaseException as error:
                     chat_failed(manager, event_id, error)

@@ -160,8 +160,8 @@ def chat_started(
     span_id: str | None,
 ) -> str:
     """Fire ``LLMChatStartEvent`` and start the callback manager's LLM event; its id."""
-    model_dict = type(llm).to_payload(llm)  # pydantic models make a bound method per call
-    type(dispatcher).event(dispatcher, chat_start_event(model_dict, messages, kwargs, span_id))
+    model_dict = llm.to_payload()
+    dispatcher.event(chat_start_event(model_dict, messages, kwargs, span_id))
     payload: dict[str, Any] = {
         EventPayload.MESSAGES: messages,
         EventPayload.ADDITIONAL_KWARGS: kwargs,
@@ -192,7 +192,7 @@ def chat_ended(
         payload={EventPayload.MESSAGES: messages, EventPayload.RESPONSE: response},
         event_id=event_id,
     )
-    type(dispatcher).event(dispatcher, chat_end_event(messages, response, span_id))
+    dispatcher.event(chat_end_event(messages, response, span_id))
 
 
 def trace_failed(manager: CallbackManager, error: Exception) -> None:

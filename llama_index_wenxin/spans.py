@@ -59,6 +59,11 @@ def bound_signature(method: Callable[..., Any]) -> inspect.Signature:
     return signature.replace(parameters=parameters)
 
 
+_class_name = vars(type)["__name__"].__get__
+"""``cls.__name__`` read by ``type``'s own descriptor: reading an attribute of a pydantic class
+goes through its metaclass's ``__getattr__`` hook, which makes a method-wrapper object."""
+
+
 def enter_span(
     dispatcher: Dispatcher,
     signature: inspect.Signature,
@@ -76,12 +81,12 @@ def enter_span(
     if kwargs:
         arguments["kwargs"] = dict(kwargs)
     bound = inspect.BoundArguments(signature, arguments)
-    span_id = f"{type(instance).__name__}.{name}-{new_id()}"
+    span_id = f"{_class_name(type(instance))}.{name}-{new_id()}"
     tags = active_instrument_tags.get()
     token = active_span_id.set(span_id)
     parent_id = None if token.old_value is Token.MISSING else token.old_value
-    type(dispatcher).span_enter(  # read from the class: no bound method per call
-        dispatcher, id_=span_id, bound_args=bound, instance=instance, parent_id=parent_id, tags=tags
+    dispatcher.span_enter(
+        id_=span_id, bound_args=bound, instance=instance, parent_id=parent_id, tags=tags
     )
     return span_id, bound, token
 
@@ -94,9 +99,7 @@ def exit_span(
     result: Any,
 ) -> None:
     """Close the span with the call's ``result``."""
-    type(dispatcher).span_exit(
-        dispatcher, id_=span_id, bound_args=bound, instance=instance, result=result
-    )
+    dispatcher.span_exit(id_=span_id, bound_args=bound, instance=instance, result=result)
 
 
 def drop_span(
