@@ -50,6 +50,14 @@ __all__ = [
     "trace_failed",
 ]
 
+_LLM = CBEventType.LLM
+_MESSAGES = EventPayload.MESSAGES
+_ADDITIONAL_KWARGS = EventPayload.ADDITIONAL_KWARGS
+_SERIALIZED = EventPayload.SERIALIZED
+_RESPONSE = EventPayload.RESPONSE
+"""The members every call uses, read once: reading an ``Enum`` class's attribute goes through
+its metaclass's ``__getattr__`` hook, which makes a method-wrapper object."""
+
 TRACE_ID = "chat"
 """The callback manager's trace of a chat call (the decorator's)."""
 
@@ -163,20 +171,20 @@ def chat_started(
     model_dict = llm.to_payload()
     dispatcher.event(chat_start_event(model_dict, messages, kwargs, span_id))
     payload: dict[str, Any] = {
-        EventPayload.MESSAGES: messages,
-        EventPayload.ADDITIONAL_KWARGS: kwargs,
-        EventPayload.SERIALIZED: model_dict,
+        _MESSAGES: messages,
+        _ADDITIONAL_KWARGS: kwargs,
+        _SERIALIZED: model_dict,
     }
     if type(manager) is not CallbackManager:  # a subclass may make its ids its own way
-        return manager.on_event_start(CBEventType.LLM, payload=payload)
+        return manager.on_event_start(_LLM, payload=payload)
     # LlamaIndex's manager makes a missing id with str(uuid4()): the same text, made faster
-    return manager.on_event_start(CBEventType.LLM, payload=payload, event_id=new_id())
+    return manager.on_event_start(_LLM, payload=payload, event_id=new_id())
 
 
 def chat_failed(manager: CallbackManager, event_id: str, error: BaseException) -> None:
     """End the LLM event with the ``error`` the call raised."""
     payload: dict[str, Any] = {EventPayload.EXCEPTION: error}
-    manager.on_event_end(CBEventType.LLM, payload=payload, event_id=event_id)
+    manager.on_event_end(_LLM, payload=payload, event_id=event_id)
 
 
 def chat_ended(
@@ -188,8 +196,8 @@ def chat_ended(
 ) -> None:
     """End the LLM event with ``response`` and fire ``LLMChatEndEvent``."""
     manager.on_event_end(
-        CBEventType.LLM,
-        payload={EventPayload.MESSAGES: messages, EventPayload.RESPONSE: response},
+        _LLM,
+        payload={_MESSAGES: messages, _RESPONSE: response},
         event_id=event_id,
     )
     dispatcher.event(chat_end_event(messages, response, span_id))

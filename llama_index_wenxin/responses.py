@@ -46,6 +46,9 @@ __all__ = [
 
 _DETAILS = ("cached_tokens", "reasoning_tokens", "search_tokens")
 
+_ASSISTANT = MessageRole.ASSISTANT
+"""Read once (an ``Enum`` class attribute read makes a method-wrapper object)."""
+
 _MESSAGE_SET = frozenset({"role", "additional_kwargs", "blocks"})
 _TEXT_SET = frozenset({"text"})
 _RESPONSE_SET = frozenset({"message", "raw", "delta", "additional_kwargs"})
@@ -151,7 +154,7 @@ def assistant_message(
             )
         extra["tool_calls"] = [openai_tool_call(c.id, c.name, c.arguments) for c in tool_calls]
     values: dict[str, Any] = {
-        "role": MessageRole.ASSISTANT,
+        "role": _ASSISTANT,
         "additional_kwargs": extra,
         "blocks": blocks,
     }
