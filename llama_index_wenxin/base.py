@@ -53,6 +53,13 @@ from llama_index_wenxin.messages import to_wire_messages
 from llama_index_wenxin.metadata import context_window_for, default_num_output
 from llama_index_wenxin.options import default_options, request_options
 from llama_index_wenxin.responses import chat_response, to_completion_response
+from llama_index_wenxin.spans import (
+    bound_signature,
+    drop_span,
+    enter_span,
+    exit_span,
+    spanned_inline,
+)
 from llama_index_wenxin.streaming import StreamState, amapped, mapped
 from llama_index_wenxin.tools import (
     check_continuation,
@@ -352,32 +359,45 @@ class Wenxin(ConnectionFields, FunctionCallingLLM):
         responses = self._stream_chat(self._prompt_messages(prompt, formatted), **kwargs)
         return mapped(responses, to_completion_response)
 
+    @spanned_inline
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Async :meth:`chat`.
 
-        Fires the events of ``llm_chat_callback`` without its wrappers (see
-        :mod:`.chat_events`): one coroutine and no context manager held across the request.
+        Opens its instrumentation span (see :mod:`.spans`) and fires the events of
+        ``llm_chat_callback`` (see :mod:`.chat_events`) itself, without the wrappers: one
+        coroutine and no context manager held across the request.
         """
-        manager = open_chat_trace(self)
+        span_id, bound, token = enter_span(
+            dispatcher, _ACHAT_SIGNATURE, self, "achat", messages, kwargs
+        )
         try:
-            span_id = active_span_id.get()
-            event_id = chat_started(self, manager, messages, kwargs, span_id)
-            if self.rate_limiter is not None:
-                await self.rate_limiter.async_acquire()
+            manager = open_chat_trace(self)
             try:
-                client = self._client_pair().async_
-                completion = await client.chat(self._wire(messages), **self._options(kwargs))
-                response = chat_response(completion)
-            except BaseException as error:
-                chat_failed(manager, event_id, error)
+                active = active_span_id.get()  # the span's id, unless a span handler set another
+                event_id = chat_started(self, manager, messages, kwargs, active)
+                if self.rate_limiter is not None:
+                    await self.rate_limiter.async_acquire()
+                try:
+                    client = self._client_pair().async_
+                    completion = await client.chat(self._wire(messages), **self._options(kwargs))
+                    response = chat_response(completion)
+                except BaseException as error:
+                    chat_failed(manager, event_id, error)
+                    raise
+                chat_ended(manager, event_id, messages, response, active)
+            except Exception as error:
+                trace_failed(manager, error)
                 raise
-            chat_ended(manager, event_id, messages, response, span_id)
-        except Exception as error:
-            trace_failed(manager, error)
+            finally:
+                close_chat_trace(manager)
+        except BaseException as error:
+            drop_span(dispatcher, span_id, bound, self, error)
             raise
+        else:
+            exit_span(dispatcher, span_id, bound, self, response)
+            return response
         finally:
-            close_chat_trace(manager)
-        return response
+            active_span_id.reset(token)
 
     @llm_chat_callback()
     async def astream_chat(
@@ -625,7 +645,6 @@ _precompute_span_signatures(
     Wenxin,
     (
         "chat",
-        "achat",
         "stream_chat",
         "astream_chat",
         "complete",
@@ -637,3 +656,6 @@ _precompute_span_signatures(
         "astructured_predict",
     ),
 )
+
+_ACHAT_SIGNATURE = bound_signature(Wenxin.achat)
+"""What LlamaIndex's span binds ``achat``'s arguments to (``Wenxin.achat`` opens its own)."""

@@ -183,7 +183,9 @@ def to_wire_messages(
         InvalidMessagesError: a non-text block, or a malformed (or, on V1, any) tool call.
 
     """
-    wire = [_convert(message, index, tools) for index, message in enumerate(messages)]
+    wire = []
+    for index, message in enumerate(messages):  # a loop, not a comprehension: no function
+        wire.append(_convert(message, index, tools))
     if system_prompt and system_prompt.strip():
         already = any(m["role"] == "system" and m["content"] == system_prompt for m in wire)
         if not already:

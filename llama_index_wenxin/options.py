@@ -38,6 +38,8 @@ FIELD_OPTIONS: dict[str, str] = {
 }
 """``Wenxin`` field -> the core's option: the defaults of every call (``None`` = unset)."""
 
+_FIELD_PAIRS = tuple(FIELD_OPTIONS.items())
+
 REQUEST_FIELDS = frozenset(
     {
         *FIELD_OPTIONS.values(),
@@ -68,11 +70,12 @@ _REFUSED = {
 
 def default_options(values: Mapping[str, Any]) -> dict[str, Any]:
     """The core options of the ``Wenxin`` fields that are set (``values``: field -> value)."""
-    return {
-        option: value
-        for field, option in FIELD_OPTIONS.items()
-        if (value := values.get(field)) is not None
-    }
+    options: dict[str, Any] = {}
+    for field, option in _FIELD_PAIRS:  # a loop, not a comprehension: no function per call
+        value = values.get(field)
+        if value is not None:
+            options[option] = value
+    return options
 
 
 def request_options(

@@ -31,6 +31,7 @@ from llama_index.core.instrumentation.span_handlers import BaseSpanHandler
 from llama_index.core.llms.callbacks import llm_chat_callback
 from llama_index.core.rate_limiter import TokenBucketRateLimiter
 from llama_index_instrumentation import get_dispatcher
+from llama_index_instrumentation.dispatcher import instrument_tags
 
 from llama_index_wenxin import Wenxin
 from wenxin_core.emulator.config import DEFAULT_API_KEY
@@ -38,6 +39,8 @@ from wenxin_core.emulator.server import EmulatorServer
 from wenxin_core.errors import InvalidMessagesError, PermissionDeniedError
 
 Record = list[tuple[Any, ...]]
+
+_DISPATCHER = get_dispatcher(__name__)
 
 USER = [ChatMessage(role=MessageRole.USER, content="Say hi")]
 IMAGE = [ChatMessage(role=MessageRole.USER, blocks=[ImageBlock(url="https://x.invalid/a.png")])]
@@ -61,7 +64,12 @@ class _Events(BaseEventHandler):
 
     def handle(self, event: BaseEvent, **kwargs: Any) -> None:
         fields = {k: getattr(event, k) for k in type(event).model_fields if k != "timestamp"}
-        self.record.append(("event", type(event).__name__, fields))
+        shape = {k: type(v).__name__ for k, v in vars(event).items()}  # in field order
+        skip = {"timestamp", "id_", "span_id", "response"}  # the response: compared apart
+        dumped = event.model_dump(exclude=skip, exclude_unset=True)
+        self.record.append(("event", type(event).__name__, fields, shape, dumped))
+        self.record.append(("event set", sorted(event.model_fields_set), kwargs))
+        self.record.append(("event rest", event.__pydantic_extra__, event.__pydantic_private__))
 
 
 class _Spans(BaseSpanHandler[SimpleSpan]):
@@ -81,6 +89,8 @@ class _Spans(BaseSpanHandler[SimpleSpan]):
         **kwargs: Any,
     ) -> SimpleSpan:
         self.record.append(("span", id_, dict(bound_args.arguments), parent_span_id, tags))
+        self.record.append(("span args", str(bound_args.signature), list(bound_args.arguments)))
+        self.record.append(("span of", type(instance).__name__, bound_args.args, kwargs))
         return SimpleSpan(id_=id_, parent_id=parent_span_id)
 
     def prepare_to_exit_span(
@@ -150,8 +160,13 @@ class _Numbering:
         self.ids: dict[str, str] = {}
 
     def __call__(self, value: Any) -> Any:
+        if value == self.class_name:
+            return "<LLM>"
+        if isinstance(value, Wenxin):
+            return "<LLM instance>"
         if isinstance(value, str):
             value = value.replace(f"{self.class_name}.", "<LLM>.")
+            value = value.replace(f"{self.class_name}(", "<LLM>(")
             value = _REQUEST_ID.sub("request_id=<request>", value)
             return _UUID.sub(lambda m: self.ids.setdefault(m[0], f"<id{len(self.ids)}>"), value)
         if isinstance(value, ChatResponse):
@@ -197,11 +212,7 @@ async def _run(
         emulator.inject_v2_error(403, "account_overdue")
     response: Any
     try:
-        if case == "nested trace":
-            with llm.callback_manager.as_trace("outer"):
-                response = await llm.achat(USER, temperature=0.5)
-        else:
-            response = await llm.achat(IMAGE if case == "invalid messages" else USER, top_p=0.5)
+        response = await _call(llm, case)
     except Exception as error:  # the same error on both, compared below
         response = error
     finally:
@@ -210,21 +221,65 @@ async def _run(
     return numbering(list(record)), numbering(response)
 
 
-@pytest.mark.parametrize(
-    "case", ["answer", "invalid messages", "server error", "nested trace", "rate limited"]
-)
+async def _call(llm: Wenxin, case: str) -> Any:
+    """The ``achat`` call of ``case``."""
+    if case == "nested trace":
+        with llm.callback_manager.as_trace("outer"):
+            return await llm.achat(USER, temperature=0.5)
+    if case == "no keywords":
+        return await llm.achat(USER)
+    if case == "messages by keyword":
+        return await llm.achat(messages=USER, top_p=0.5)
+    if case == "tuple of messages":
+        return await llm.achat(tuple(USER))
+    if case == "mapping messages":  # the events validate them into messages, the request fails
+        return await llm.achat([{"role": "user", "content": "Say hi"}])  # type: ignore[list-item]
+    if case == "parent span":
+        return await _outer(llm)
+    if case == "instrument tags":
+        with instrument_tags({"tenant": "t1"}):
+            return await llm.achat(USER, top_p=0.5)
+    return await llm.achat(IMAGE if case == "invalid messages" else USER, top_p=0.5)
+
+
+@_DISPATCHER.span
+async def _outer(llm: Wenxin) -> ChatResponse:
+    """An instrumented caller: ``achat``'s span is its child."""
+    return await llm.achat(USER, top_p=0.5)
+
+
+CASES = [
+    "answer",
+    "invalid messages",
+    "server error",
+    "nested trace",
+    "rate limited",
+    "no keywords",
+    "messages by keyword",
+    "tuple of messages",
+    "mapping messages",
+    "parent span",
+    "instrument tags",
+]
+
+
+@pytest.mark.parametrize("case", CASES)
 async def test_achat_fires_what_the_decorator_fires(
     case: str, emulator: EmulatorServer, recorders: tuple[Record, _Callbacks]
 ) -> None:
     record, callbacks = recorders
     expected = await _run(Reference, case, emulator, record, callbacks)
     got = await _run(Wenxin, case, emulator, record, callbacks)
+    for index, (entry, wanted) in enumerate(zip(got[0], expected[0], strict=False)):
+        assert (index, entry) == (index, wanted)  # the first entry that differs, alone
     assert got == expected
     kinds = [entry[0] for entry in expected[0]]
     assert kinds.count("event") >= 2 and "trace start" in kinds and "cb start" in kinds
     if case in ("invalid messages", "server error"):
         error = InvalidMessagesError if case == "invalid messages" else PermissionDeniedError
         assert got[1][1] == error.__name__ and "span drop" in kinds
+    elif case == "mapping messages":
+        assert got[1][0] == "error" and "span drop" in kinds
     else:
         assert got[1][0] == "ChatResponse" and "span exit" in kinds
 

@@ -452,7 +452,6 @@ def test_model_copy_update(llm: Wenxin, emulator: EmulatorServer) -> None:
     "name",
     [
         "chat",
-        "achat",
         "stream_chat",
         "astream_chat",
         "complete",
@@ -469,3 +468,10 @@ def test_the_precomputed_span_signatures_are_the_real_ones(name: str) -> None:
     finally:
         wrapped.__dict__["__signature__"] = cached
     assert cached == computed
+
+
+def test_achat_opens_its_span_with_the_bound_method_signature(llm: Wenxin) -> None:
+    from llama_index_wenxin import base
+
+    assert not hasattr(vars(Wenxin)["achat"], "__wrapped__")  # LlamaIndex left it as it is
+    assert inspect.signature(llm.achat) == base._ACHAT_SIGNATURE

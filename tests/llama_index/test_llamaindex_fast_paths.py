@@ -4,18 +4,24 @@ and ``achat`` (which inlines ``_achat``) answering as ``acomplete`` and ``chat``
 
 from __future__ import annotations
 
+import os
+import uuid
 from typing import Any
 
 import pytest
 from llama_index.core.base.llms.types import (
     ChatMessage,
+    ChatResponse,
     MessageRole,
     TextBlock,
     ThinkingBlock,
     ToolCallBlock,
 )
+from llama_index.core.instrumentation.events.llm import LLMChatEndEvent, LLMChatStartEvent
 
 from llama_index_wenxin import Wenxin
+from llama_index_wenxin._ids import new_id
+from llama_index_wenxin.chat_events import chat_end_event, chat_start_event
 from llama_index_wenxin.options import default_options, request_options
 from llama_index_wenxin.responses import assistant_message, openai_tool_call
 from llama_index_wenxin.streaming import StreamState
@@ -123,3 +129,69 @@ async def test_achat_answers_as_acomplete_and_chat(make_llm: Any) -> None:
         k: v for k, v in chat.additional_kwargs.items() if k not in strip
     }
     assert achat.raw is not None and achat.raw.keys() == chat.raw.keys()
+
+
+def test_new_id_is_the_text_of_a_random_uuid4() -> None:
+    ids = [new_id() for _ in range(600)]  # more than one read of random bytes
+    assert len(set(ids)) == len(ids)
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_new_id_in_a_forked_child_is_not_the_parents() -> None:
+    new_id()  # bytes read ahead in the parent
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.write(write, new_id().encode())
+        os._exit(0)
+    os.close(write)
+    child = os.read(read, 64).decode()
+    os.close(read)
+    os.waitpid(pid, 0)
+    assert child != new_id() and uuid.UUID(child).version == 4
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"top_p": 0.5}])
+def test_chat_events_built_without_validation_are_the_validated_ones(
+    kwargs: dict[str, Any],
+) -> None:
+    messages = [ChatMessage(role=MessageRole.USER, content="hi")]
+    model_dict = {"class_name": "Wenxin_LLM", "model": "m"}
+    response = ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content="yo"))
+    built: list[LLMChatStartEvent | LLMChatEndEvent] = [
+        chat_start_event(model_dict, messages, kwargs, "span-1"),
+        chat_end_event(messages, response, "span-1"),
+    ]
+    validated: list[LLMChatStartEvent | LLMChatEndEvent] = [
+        LLMChatStartEvent(
+            model_dict=model_dict, messages=messages, additional_kwargs=kwargs, span_id="span-1"
+        ),
+        LLMChatEndEvent(messages=messages, response=response, span_id="span-1"),
+    ]
+    for event, expected in zip(built, validated, strict=True):
+        assert type(event) is type(expected)
+        assert list(vars(event)) == list(vars(expected))
+        assert event.model_fields_set == expected.model_fields_set
+        skip = {"timestamp", "id_"}
+        assert event.model_dump(exclude=skip) == expected.model_dump(exclude=skip)
+        assert event.model_dump_json(exclude=skip) == expected.model_dump_json(exclude=skip)
+        assert type(event.timestamp) is type(expected.timestamp)
+        assert uuid.UUID(event.id_).version == 4
+        assert event.messages == messages and event.messages is not messages
+        assert event.messages[0] is messages[0]
+        assert (event.__pydantic_extra__, event.__pydantic_private__) == (None, None)
+        assert event.tags == {} and event.tags is not expected.tags
+    start = built[0]
+    assert isinstance(start, LLMChatStartEvent)
+    assert start.additional_kwargs is not kwargs and start.model_dict is not model_dict
+    assert isinstance(built[1], LLMChatEndEvent) and built[1].response is response
+
+
+def test_chat_events_validate_what_is_not_a_list_of_messages() -> None:
+    messages = ({"role": "user", "content": "hi"},)
+    event = chat_start_event({}, messages, {}, None)  # type: ignore[arg-type]
+    assert isinstance(event.messages, list) and isinstance(event.messages[0], ChatMessage)
