@@ -116,15 +116,9 @@ def chat_start_event(
             additional_kwargs=kwargs,
             span_id=span_id,
         )
-    values = {
-        "timestamp": datetime.now(),
-        "id_": new_id(),
-        "span_id": span_id,
-        "tags": {},
-        "messages": listed,
-        "additional_kwargs": dict(kwargs),
-        "model_dict": dict(model_dict),
-    }
+    values = _event_values(span_id, listed)
+    values["additional_kwargs"] = dict(kwargs)
+    values["model_dict"] = dict(model_dict)
     return trusted(LLMChatStartEvent, values, _START_SET)
 
 
@@ -135,15 +129,20 @@ def chat_end_event(
     listed = _as_list(messages)
     if listed is None or type(response) is not ChatResponse or not _TRUSTED[LLMChatEndEvent]:
         return LLMChatEndEvent(messages=_as_given(messages), response=response, span_id=span_id)
-    values = {
+    values = _event_values(span_id, listed)
+    values["response"] = response
+    return trusted(LLMChatEndEvent, values, _END_SET)
+
+
+def _event_values(span_id: str | None, messages: list[ChatMessage]) -> dict[str, Any]:
+    """The fields every chat event starts with, in the events' field order."""
+    return {
         "timestamp": datetime.now(),
         "id_": new_id(),
         "span_id": span_id,
         "tags": {},
-        "messages": listed,
-        "response": response,
+        "messages": messages,
     }
-    return trusted(LLMChatEndEvent, values, _END_SET)
 
 
 def _as_given(messages: Sequence[ChatMessage]) -> list[ChatMessage]:

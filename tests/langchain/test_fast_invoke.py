@@ -34,7 +34,7 @@ from langchain_wenxin._construct import construct
 from langchain_wenxin._replies import ai_message, chat_generation, chat_result
 from langchain_wenxin.messages import convert_message, convert_messages
 from tests.langchain.lc_helpers import make_llm
-from tests.langchain.test_batch_fast_path import Recorder, comparable, default_abatch
+from tests.langchain.test_batch_fast_path import Recorder, both_paths, comparable, default_abatch
 from wenxin_core import AsyncWenxinClient
 from wenxin_core.emulator.config import DEFAULT_API_KEY
 from wenxin_core.emulator.server import EmulatorServer
@@ -87,24 +87,8 @@ def default_ainvoke() -> Iterator[None]:
 
 Calls = Callable[[ChatWenxin, Recorder], Awaitable[list[Any]]]
 
-
-async def on_both_paths(
-    server: EmulatorServer, calls: Calls, **options: Any
-) -> tuple[tuple[list[Any], Recorder], tuple[list[Any], Recorder]]:
-    """``calls`` on a fresh model and recorder: the fast paths, then LangChain's defaults."""
-    results = []
-    for use_default in (False, True):
-        server.reset()
-        model = make_llm(server, **options)
-        recorder = Recorder()
-        if use_default:
-            with default_abatch():
-                outputs = await calls(model, recorder)
-        else:
-            outputs = await calls(model, recorder)
-        await model.aclose()
-        results.append((outputs, recorder))
-    return results[0], results[1]
+on_both_paths = both_paths
+"""``calls`` on a fresh model and recorder: the fast paths, then LangChain's defaults."""
 
 
 async def assert_same_messages(
