@@ -142,7 +142,7 @@ class AsyncWenxinClient(ClientBase):
         self._call_headers = {**dict(DEFAULT_HEADERS), **self._request_headers}
         self._own_headers: dict[str, httpx.Headers] = {}
         self._has_length: dict[str, bool] = {}
-        self._armed: tuple[httpx.Timeout, dict[str, float | None], dict[str, Any]] | None = None
+        self._armed: tuple[httpx.Timeout, dict[str, Any]] | None = None
 
     @property
     def http_client(self) -> httpx.AsyncClient:
@@ -420,29 +420,19 @@ class AsyncWenxinClient(ClientBase):
             timeout=timeout,
         )
 
-    def _armed_timeouts(self, timeout: httpx.Timeout) -> dict[str, float | None]:
-        """The per-phase timeouts the transport arms: those shorter than ``total_timeout``.
-
-        A phase timeout no shorter than the attempt's deadline can never fire first (the
-        deadline bounds every phase too), so it is not armed: with the defaults (300 s read
-        and pool, 300 s in all) that spares aiohttp a timer per read and one per pool wait.
-        """
-        return self._armed_for(timeout)[1]
-
     def _extensions_for(self, timeout: httpx.Timeout) -> dict[str, Any]:
-        """The extensions of a request to our transport: ``{"timeout": armed timeouts}``.
+        """The extensions of a request to our transport: ``{"timeout": the armed timeouts}``.
 
-        One dict per timeout, shared by the requests that use it (no transport or auth of
-        ours writes to a request's extensions): one object fewer held by each call.
+        Armed: the per-phase timeouts shorter than ``total_timeout``. A phase timeout no
+        shorter than the attempt's deadline can never fire first (the deadline bounds every
+        phase too), so it is not armed: with the defaults (300 s read and pool, 300 s in all)
+        that spares aiohttp a timer per read and one per pool wait. One dict per timeout,
+        shared by the requests that use it (no transport or auth of ours writes to a
+        request's extensions): one object fewer held by each call.
         """
-        return self._armed_for(timeout)[2]
-
-    def _armed_for(
-        self, timeout: httpx.Timeout
-    ) -> tuple[httpx.Timeout, dict[str, float | None], dict[str, Any]]:
         cached = self._armed
         if cached is not None and cached[0] is timeout:
-            return cached
+            return cached[1]
         total = self.total_timeout
         armed = timeout.as_dict()
         if total is not None:
@@ -450,8 +440,9 @@ class AsyncWenxinClient(ClientBase):
                 phase: None if value is not None and value >= total else value
                 for phase, value in armed.items()
             }
-        made = self._armed = (timeout, armed, {"timeout": armed})
-        return made
+        extensions: dict[str, Any] = {"timeout": armed}
+        self._armed = (timeout, extensions)
+        return extensions
 
     async def _send(
         self,
@@ -477,9 +468,6 @@ class AsyncWenxinClient(ClientBase):
 
         The body is read raw and decompressed here, capped (``max_decompressed_size``).
         """
-        lean = self._lean(transport, request)
-        if lean is not None:
-            return await lean.send_read(request, self.max_decompressed_size)
         if transport is None:
             response = await http.send(request, auth=self.auth, stream=True)
         else:  # as _send does, one coroutine less

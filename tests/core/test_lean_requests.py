@@ -23,7 +23,7 @@ def client(
 
 def test_defaults_arm_only_the_connect_timeout() -> None:
     c = client()  # 10 s connect, 300 s for the rest, 300 s in all
-    assert c._armed_timeouts(c.timeout) == {
+    assert c._extensions_for(c.timeout)["timeout"] == {
         "connect": 10.0,
         "read": None,
         "write": None,
@@ -33,7 +33,7 @@ def test_defaults_arm_only_the_connect_timeout() -> None:
 
 def test_phases_shorter_than_the_deadline_stay_armed() -> None:
     c = client(timeout=httpx.Timeout(5.0, read=30.0), total_timeout=20.0)
-    assert c._armed_timeouts(c.timeout) == {
+    assert c._extensions_for(c.timeout)["timeout"] == {
         "connect": 5.0,
         "read": None,
         "write": 5.0,
@@ -44,13 +44,13 @@ def test_phases_shorter_than_the_deadline_stay_armed() -> None:
 def test_without_a_deadline_every_phase_is_armed() -> None:
     c = client(timeout=300.0, total_timeout=None)
     assert c.timeout.read == 300.0
-    assert c._armed_timeouts(c.timeout) == c.timeout.as_dict()
+    assert c._extensions_for(c.timeout)["timeout"] == c.timeout.as_dict()
 
 
 def test_a_per_call_timeout_is_armed_on_its_own_figures() -> None:
     c = client()
-    assert c._armed_timeouts(httpx.Timeout(1.0))["read"] == 1.0
-    assert c._armed_timeouts(c.timeout)["read"] is None  # the client's again
+    assert c._extensions_for(httpx.Timeout(1.0))["timeout"]["read"] == 1.0
+    assert c._extensions_for(c.timeout)["timeout"]["read"] is None  # the client's again
 
 
 def test_the_lean_request_is_what_httpx_builds() -> None:
